@@ -1,0 +1,28 @@
+/** One problem with the input, located by its field path (e.g. `instances[0].projectId`). */
+export interface InputIssue {
+  path: string;
+  message: string;
+}
+
+/** Bad config, arguments, payload or credentials: reported before any request is sent. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  readonly issues: readonly InputIssue[];
+
+  constructor(issues: readonly InputIssue[]) {
+    super(issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('\n'));
+    this.issues = issues;
+  }
+
+  static of(path: string, message: string): InputError {
+    return new InputError([{ path, message }]);
+  }
+}
+
+/** `['instances', 0, 'projectId']` → `instances[0].projectId`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text ? `${text}.${String(key)}` : String(key);
+  }, '');
+}

@@ -1,0 +1,241 @@
+// The DCS background-task API over undici: signed, paced and retried requests.
+import { Agent, type Dispatcher } from 'undici';
+import type { Target } from '../config/schema.js';
+import type { Clock } from '../http/clock.js';
+import type { Pacer } from '../http/pacer.js';
+import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from '../http/retry.js';
+import type { AuthGuard } from './auth-guard.js';
+import { DcsError } from './errors.js';
+import { type Credentials, canonicalQuery, encodePath, formatSdkDate, type QueryPairs, sign } from './signer.js';
+import { parseTaskPage, type TaskPage } from './tasks.js';
+
+export interface DcsClientOptions {
+  credentials: Credentials;
+  pacer: Pacer;
+  retry: RetryPolicy;
+  clock: Clock;
+  authGuard: AuthGuard;
+  /** Epoch ms after which no request or retry starts (the time budget). */
+  deadline?: number | undefined;
+  /** Connection pools; by default a keep-alive Agent (one pool per endpoint) owned by the client. */
+  dispatcher?: Dispatcher;
+  requestTimeoutMs?: number;
+  pageSize?: number;
+  /** Called after every attempt: for retry and throttle counters. */
+  onAttempt?: (attempt: AttemptReport) => void;
+}
+
+export interface AttemptReport {
+  method: string;
+  attempt: number;
+  httpStatus: number | null;
+  willRetry: boolean;
+}
+
+export interface ListWindow {
+  /** `yyyyMMddHHmmss`, UTC. */
+  startTime?: string;
+  endTime?: string;
+}
+
+export interface DeleteResult {
+  httpStatus: number;
+  attempts: number;
+}
+
+interface Response {
+  status: number;
+  body: string;
+  attempts: number;
+}
+
+const MAX_MESSAGE_LENGTH = 512;
+
+export class DcsClient {
+  readonly #options: DcsClientOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly pageSize: number;
+
+  constructor(options: DcsClientOptions) {
+    this.#options = options;
+    this.#ownsDispatcher = options.dispatcher === undefined;
+    this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000 });
+    this.pageSize = options.pageSize ?? 100;
+  }
+
+  /** Lists an instance's tasks page by page (record offset, explicit limit) until a short or empty page. */
+  async *listTasks(target: Target, window: ListWindow = {}): AsyncGenerator<TaskPage> {
+    const limit = this.pageSize;
+    for (let offset = 0; ; ) {
+      const query: [string, string][] = [
+        ['offset', String(offset)],
+        ['limit', String(limit)],
+      ];
+      if (window.startTime) query.push(['start_time', window.startTime]);
+      if (window.endTime) query.push(['end_time', window.endTime]);
+      const response = await this.#send(target, 'GET', ['tasks'], query);
+      const page = parseTaskPage(parseJson(response.body));
+      if (typeof page === 'string') {
+        throw new DcsError({
+          kind: 'malformed',
+          httpStatus: response.status,
+          errorCode: null,
+          message: `malformed task list at offset ${offset}: ${page}`,
+          requestId: null,
+          attempts: response.attempts,
+        });
+      }
+      yield page;
+      offset += page.records;
+      const moreExpected = page.total !== undefined && offset < page.total;
+      if (page.records === 0 || (page.records < limit && !moreExpected)) return;
+    }
+  }
+
+  /** Deletes a task; any 2xx (200 with a body or 204) is success, anything else throws DcsError. */
+  async deleteTask(target: Target, taskId: string): Promise<DeleteResult> {
+    const response = await this.#send(target, 'DELETE', ['tasks', taskId], []);
+    return { httpStatus: response.status, attempts: response.attempts };
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  /** One request with its retries; every attempt is paced and signed afresh. */
+  async #send(target: Target, method: string, subPath: string[], query: QueryPairs): Promise<Response> {
+    const { pacer, retry, clock, authGuard, deadline, onAttempt } = this.#options;
+    const segments = ['v2', target.projectId, 'instances', target.instanceId, ...subPath];
+    let lastError: DcsError | undefined;
+    for (let attempt = 1; ; attempt++) {
+      // A retry that can no longer be sent ends with the error that called for it.
+      const halted = authGuard.haltReason();
+      if (halted) throw lastError ?? notSent(halted);
+      const release = await pacer.acquire(deadline);
+      if (!release) throw lastError ?? notSent('the time budget ran out');
+      let outcome: Response | DcsError;
+      let retryAfter: string | undefined;
+      try {
+        const response = await this.#attempt(target, method, segments, query);
+        retryAfter = response.retryAfter;
+        outcome =
+          response.status >= 200 && response.status < 300
+            ? { status: response.status, body: response.body, attempts: attempt }
+            : httpError(response.status, response.body, response.requestId, attempt);
+      } catch (error) {
+        outcome = networkError(error, attempt);
+      } finally {
+        release();
+      }
+      if (!(outcome instanceof DcsError)) {
+        onAttempt?.({ method, attempt, httpStatus: outcome.status, willRetry: false });
+        return outcome;
+      }
+      if (outcome.httpStatus === 401) authGuard.recordAuthFailure();
+      if (outcome.httpStatus === 429) pacer.throttled();
+      const transient = outcome.kind === 'network' || (outcome.httpStatus !== null && isRetryableStatus(outcome.httpStatus));
+      const delay = retryDelayMs(retry, attempt, clock.random(), parseRetryAfter(retryAfter, clock.now()));
+      const willRetry =
+        transient && attempt < retry.maxAttempts && (deadline === undefined || clock.now() + delay < deadline);
+      onAttempt?.({ method, attempt, httpStatus: outcome.httpStatus, willRetry });
+      if (!willRetry) throw outcome;
+      lastError = outcome;
+      await clock.sleep(delay);
+    }
+  }
+
+  async #attempt(target: Target, method: string, segments: string[], query: QueryPairs) {
+    const { credentials, clock, requestTimeoutMs = 10_000 } = this.#options;
+    const url = new URL(target.endpoint);
+    const signed = sign(
+      {
+        method,
+        host: url.host,
+        pathSegments: segments,
+        query,
+        headers: { 'Content-Type': 'application/json', 'X-Project-Id': target.projectId },
+        body: '',
+      },
+      credentials,
+      formatSdkDate(new Date(clock.now())),
+    );
+    const queryString = canonicalQuery(query);
+    const response = await this.#dispatcher.request({
+      origin: url.origin,
+      path: queryString ? `${encodePath(segments)}?${queryString}` : encodePath(segments),
+      method: method as Dispatcher.HttpMethod,
+      headers: { ...signed.headers, Accept: 'application/json', 'User-Agent': 'dcs-task-cleanup' },
+      headersTimeout: requestTimeoutMs,
+      bodyTimeout: requestTimeoutMs,
+      signal: AbortSignal.timeout(requestTimeoutMs + 1_000),
+    });
+    const body = await response.body.text();
+    return {
+      status: response.statusCode,
+      body,
+      requestId: headerValue(response.headers['x-request-id']),
+      retryAfter: headerValue(response.headers['retry-after']),
+    };
+  }
+}
+
+function httpError(status: number, body: string, requestId: string | undefined, attempts: number): DcsError {
+  const parsed = parseJson(body) as {
+    error_code?: unknown;
+    error_msg?: unknown;
+    request_id?: unknown;
+    error?: { code?: unknown; message?: unknown };
+  } | null;
+  const code = parsed?.error_code ?? parsed?.error?.code;
+  const message = parsed?.error_msg ?? parsed?.error?.message;
+  const bodyRequestId = parsed?.request_id;
+  return new DcsError({
+    kind: 'http',
+    httpStatus: status,
+    errorCode: typeof code === 'string' && code !== '' ? code : null,
+    message: typeof message === 'string' && message !== '' ? truncate(message) : `HTTP ${status}`,
+    requestId: requestId ?? (typeof bodyRequestId === 'string' ? bodyRequestId : null),
+    attempts,
+  });
+}
+
+function networkError(error: unknown, attempts: number): DcsError {
+  const { code, message } = error as { code?: string; message?: string };
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  return new DcsError({
+    kind: 'network',
+    httpStatus: null,
+    errorCode: null,
+    message: truncate(`network error: ${[code ?? cause, message].filter(Boolean).join(' ') || String(error)}`),
+    requestId: null,
+    attempts,
+  });
+}
+
+function notSent(reason: string): DcsError {
+  return new DcsError({
+    kind: 'not-sent',
+    httpStatus: null,
+    errorCode: null,
+    message: `not sent: ${reason}`,
+    requestId: null,
+    attempts: 0,
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
+}

@@ -1,0 +1,47 @@
+import type { Writable } from 'node:stream';
+
+export type LogFields = Record<string, unknown>;
+
+/** The structured logger the engine writes to; the CLI and the Lambda each supply one. */
+export interface Logger {
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+/** Replaces every occurrence of the given secrets in a text. */
+export function redactor(secrets: readonly (string | undefined)[]): (text: string) => string {
+  const values = secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4);
+  return (text) => values.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
+}
+
+/** One JSON object per line: level, timestamp, message, then the fields. */
+export class JsonLinesLogger implements Logger {
+  readonly #out: Writable;
+  readonly #redact: (text: string) => string;
+  readonly #beforeWrite: (() => void) | undefined;
+
+  constructor(out: Writable, options: { redact?: (text: string) => string; beforeWrite?: () => void } = {}) {
+    this.#out = out;
+    this.#redact = options.redact ?? ((text) => text);
+    this.#beforeWrite = options.beforeWrite;
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.#write('INFO', message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.#write('WARN', message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.#write('ERROR', message, fields);
+  }
+
+  #write(level: string, message: string, fields: LogFields = {}): void {
+    this.#beforeWrite?.();
+    const record = { level, timestamp: new Date().toISOString(), message, ...fields };
+    this.#out.write(`${this.#redact(JSON.stringify(record))}\n`);
+  }
+}

@@ -1,0 +1,94 @@
+// The RunSummary of contract §4 and the arithmetic behind it.
+
+export type Outcome = 'deleted' | 'already-gone' | 'would-delete' | 'skipped' | 'deferred' | 'failed';
+
+export interface Counters {
+  listed: number;
+  stale: number;
+  deleted: number;
+  alreadyGone: number;
+  wouldDelete: number;
+  skipped: number;
+  deferred: number;
+  failed: number;
+}
+
+export interface SummaryError {
+  httpStatus: number | null;
+  errorCode: string | null;
+  message: string;
+}
+
+export interface TaskFailure {
+  taskId: string;
+  taskName: string;
+  httpStatus: number | null;
+  errorCode: string | null;
+  message: string;
+  attempts: number;
+}
+
+export interface InstanceSummary extends Counters {
+  instanceId: string;
+  projectId: string;
+  region: string;
+  error?: SummaryError;
+  failures: TaskFailure[];
+}
+
+export interface RunSummary {
+  runId: string;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  complete: boolean;
+  ok: boolean;
+  totals: Counters;
+  instances: InstanceSummary[];
+}
+
+/** The counter each outcome adds to. */
+export const OUTCOME_COUNTER: Record<Outcome, keyof Counters> = {
+  deleted: 'deleted',
+  'already-gone': 'alreadyGone',
+  'would-delete': 'wouldDelete',
+  skipped: 'skipped',
+  deferred: 'deferred',
+  failed: 'failed',
+};
+
+export const COUNTER_KEYS = [
+  'listed',
+  'stale',
+  'deleted',
+  'alreadyGone',
+  'wouldDelete',
+  'skipped',
+  'deferred',
+  'failed',
+] as const satisfies readonly (keyof Counters)[];
+
+export function zeroCounters(): Counters {
+  return { listed: 0, stale: 0, deleted: 0, alreadyGone: 0, wouldDelete: 0, skipped: 0, deferred: 0, failed: 0 };
+}
+
+export function sumCounters(parts: readonly Counters[]): Counters {
+  const totals = zeroCounters();
+  for (const part of parts) for (const key of COUNTER_KEYS) totals[key] += part[key];
+  return totals;
+}
+
+export function countersOf(counters: Counters): Counters {
+  return Object.fromEntries(COUNTER_KEYS.map((key) => [key, counters[key]])) as unknown as Counters;
+}
+
+/** stale = deleted + alreadyGone + wouldDelete + skipped + deferred + failed */
+export function invariantHolds(counters: Counters): boolean {
+  const { stale, deleted, alreadyGone, wouldDelete, skipped, deferred, failed } = counters;
+  return stale === deleted + alreadyGone + wouldDelete + skipped + deferred + failed;
+}
+
+/** A summary needs attention when a task failed or an instance could not be listed. */
+export function hasProblem(instance: InstanceSummary): boolean {
+  return instance.error !== undefined || instance.failed > 0;
+}

@@ -1,0 +1,79 @@
+import { parseConfig } from '../src/config/schema.js';
+import type { RunDeps } from '../src/engine/run.js';
+import type { LogFields, Logger } from '../src/report/logger.js';
+import { makeTask, type SimTask } from '../src/simulator/fleet.js';
+import { seededRandom } from '../src/simulator/random.js';
+import { DcsSimulator, type SimulatorOptions } from '../src/simulator/server.js';
+
+export const CREDENTIALS = { ak: 'AKTESTTESTTESTTEST01', sk: 'SKsecret-test-0123456789-abcdefghijklmn' };
+export const PROJECT = '0123456789abcdef0123456789abcdef';
+export const DAY = 86_400_000;
+
+export function instanceId(n: number): string {
+  return `e2a3b1c0-1111-4222-8333-${String(n).padStart(12, '0')}`;
+}
+
+export function taskId(n: number): string {
+  return `ff8080818c0a1b2c018c0a1b${String(n).padStart(8, '0')}`;
+}
+
+export interface LogRecord extends LogFields {
+  level: string;
+  message: string;
+}
+
+/** A logger that keeps its records, as the JSON logger would print them. */
+export class MemoryLogger implements Logger {
+  readonly records: LogRecord[] = [];
+  info(message: string, fields: LogFields = {}) {
+    this.records.push(JSON.parse(JSON.stringify({ level: 'INFO', message, ...fields })));
+  }
+  warn(message: string, fields: LogFields = {}) {
+    this.records.push(JSON.parse(JSON.stringify({ level: 'WARN', message, ...fields })));
+  }
+  error(message: string, fields: LogFields = {}) {
+    this.records.push(JSON.parse(JSON.stringify({ level: 'ERROR', message, ...fields })));
+  }
+  taskRecords(): LogRecord[] {
+    return this.records.filter((record) => 'outcome' in record);
+  }
+}
+
+/** Tasks for one instance: `count` tasks `ageDays` old with the given status. */
+export function tasks(count: number, options: { ageDays: number; status?: string; name?: string; first?: number }) {
+  const random = seededRandom(count + (options.first ?? 0));
+  return Array.from({ length: count }, (_, i) =>
+    makeTask(random, {
+      id: taskId((options.first ?? 0) + i),
+      name: options.name ?? 'EXTEND',
+      status: options.status ?? 'SUCCESS',
+      createdAtMs: Date.now() - options.ageDays * DAY - i * 60_000,
+    }),
+  );
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<DcsSimulator> {
+  return DcsSimulator.start({ credentials: [CREDENTIALS], ...options });
+}
+
+/** A valid config for `count` instances on the simulator, with overrides merged in. */
+export function configFor(endpoint: string, ids: string[], overrides: Record<string, unknown> = {}) {
+  return {
+    dryRun: false,
+    defaults: { olderThan: '7d' },
+    limits: { concurrency: 4, requestsPerSecond: 1000, maxAttempts: 3 },
+    instances: ids.map((id) => ({ region: 'cn-north-4', projectId: PROJECT, instanceId: id, endpoint })),
+    ...overrides,
+  };
+}
+
+export function seed(simulator: DcsSimulator, id: string, list: SimTask[]) {
+  simulator.addInstance(PROJECT, id, list);
+}
+
+/** Run deps with quick backoff, so fault tests take milliseconds. */
+export function fastDeps(logger = new MemoryLogger()): RunDeps & { logger: MemoryLogger } {
+  return { credentials: CREDENTIALS, logger, retry: { baseDelayMs: 5, maxDelayMs: 20 }, requestTimeoutMs: 2_000 };
+}
+
+export { parseConfig };
