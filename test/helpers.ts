@@ -40,7 +40,10 @@ export class MemoryLogger implements Logger {
 }
 
 /** Tasks for one instance: `count` tasks `ageDays` old with the given status. */
-export function tasks(count: number, options: { ageDays: number; status?: string; name?: string; first?: number }) {
+export function tasks(
+  count: number,
+  options: { ageDays: number; status?: string; name?: string; first?: number },
+) {
   const random = seededRandom(count + (options.first ?? 0));
   return Array.from({ length: count }, (_, i) =>
     makeTask(random, {
@@ -73,7 +76,12 @@ export function seed(simulator: DcsSimulator, id: string, list: SimTask[]) {
 
 /** Run deps with quick backoff, so fault tests take milliseconds. */
 export function fastDeps(logger = new MemoryLogger()): RunDeps & { logger: MemoryLogger } {
-  return { credentials: CREDENTIALS, logger, retry: { baseDelayMs: 5, maxDelayMs: 20 }, requestTimeoutMs: 2_000 };
+  return {
+    credentials: CREDENTIALS,
+    logger,
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+    requestTimeoutMs: 2_000,
+  };
 }
 
 export { parseConfig };

@@ -20,21 +20,26 @@ export function formatDuration(ms: number): string {
 
 /** A duration string of at least `minMs`, parsed to milliseconds. */
 export function durationSchema(minMs: number) {
-  return z.string({ error: 'must be a duration string such as "90m", "12h" or "7d"' }).transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration: use an integer and m, h or d (e.g. "7d")` });
-      return z.NEVER;
-    }
-    if (ms < minMs || ms > MAX_DURATION_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${text}" is out of range: from ${formatDuration(minMs)} to ${formatDuration(MAX_DURATION_MS)}`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
+  return z
+    .string({ error: 'must be a duration string such as "90m", "12h" or "7d"' })
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is not a duration: use an integer and m, h or d (e.g. "7d")`,
+        });
+        return z.NEVER;
+      }
+      if (ms < minMs || ms > MAX_DURATION_MS) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is out of range: from ${formatDuration(minMs)} to ${formatDuration(MAX_DURATION_MS)}`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
 }
 
 export const ageSchema = durationSchema(MIN_AGE_MS);

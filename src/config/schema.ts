@@ -1,8 +1,8 @@
 // The config file of contract §2, validated strictly: unknown keys, bad values and duplicates are errors.
 import * as z from 'zod';
-import { DEFAULT_POLICY, TERMINAL_STATUSES, type TaskPolicy } from '../policy/policy.js';
+import { DEFAULT_POLICY, type TaskPolicy, TERMINAL_STATUSES } from '../policy/policy.js';
 import { ageSchema } from './duration.js';
-import { InputError, type InputIssue, formatPath } from './errors.js';
+import { formatPath, InputError, type InputIssue } from './errors.js';
 
 export interface Limits {
   /** Requests in flight at once for the whole run. */
@@ -69,7 +69,9 @@ const endpointSchema = z.string().transform((text, ctx) => {
 const instanceSchema = z.strictObject({
   region: z
     .string({ error: 'is required: a Huawei Cloud region id such as "cn-north-4"' })
-    .regex(/^[a-z]{2,}(-[a-z]+)+-\d{1,3}$/, { error: 'must be a Huawei Cloud region id such as "cn-north-4"' }),
+    .regex(/^[a-z]{2,}(-[a-z]+)+-\d{1,3}$/, {
+      error: 'must be a Huawei Cloud region id such as "cn-north-4"',
+    }),
   projectId: z
     .string({ error: 'is required: 32 hex characters' })
     .regex(/^[0-9a-f]{32}$/i, { error: 'must be 32 hex characters' }),
@@ -100,7 +102,11 @@ const configSchema = z
     config.instances.forEach((instance, index) => {
       const id = instance.instanceId.toLowerCase();
       if (seen.has(id)) {
-        ctx.addIssue({ code: 'custom', path: ['instances', index, 'instanceId'], message: 'duplicate instanceId' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['instances', index, 'instanceId'],
+          message: 'duplicate instanceId',
+        });
       }
       seen.add(id);
     });

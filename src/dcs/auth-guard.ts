@@ -1,15 +1,17 @@
 /**
- * Huawei locks an AK after 5 authentication failures in a row, so a run stops sending after
- * MAX_AUTH_FAILURES 401s, whatever instance or request they came from.
+ * Huawei locks an AK after 5 authentication failures in a row. A run therefore stops sending after
+ * MAX_AUTH_FAILURES 401s, and until a request has proven the credentials (or after a 401) it lets only
+ * one request through at a time, so a wave of concurrent requests cannot fail together.
  */
 export const MAX_AUTH_FAILURES = 3;
 
+/** Call with the attempt's HTTP status (null when no answer came). */
+export type Settle = (httpStatus: number | null) => void;
+
 export class AuthGuard {
   #failures = 0;
-
-  recordAuthFailure(): void {
-    this.#failures++;
-  }
+  #proven = false;
+  #probe: Promise<void> | undefined;
 
   get failures(): number {
     return this.#failures;
@@ -20,5 +22,29 @@ export class AuthGuard {
     return this.#failures >= MAX_AUTH_FAILURES
       ? `the run stopped sending after ${this.#failures} authentication failures (401)`
       : undefined;
+  }
+
+  /** Waits until a request may be sent; the returned function must be called with its result. */
+  async admit(): Promise<Settle> {
+    while (!this.#proven && this.#probe) await this.#probe;
+    if (this.#proven) return (status) => this.#record(status);
+    let finished: () => void = () => {};
+    this.#probe = new Promise((resolve) => {
+      finished = resolve;
+    });
+    return (status) => {
+      this.#record(status);
+      this.#probe = undefined;
+      finished();
+    };
+  }
+
+  #record(status: number | null): void {
+    if (status === 401) {
+      this.#failures++;
+      this.#proven = false;
+    } else if (status !== null) {
+      this.#proven = true;
+    }
   }
 }

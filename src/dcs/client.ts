@@ -6,7 +6,14 @@ import type { Pacer } from '../http/pacer.js';
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from '../http/retry.js';
 import type { AuthGuard } from './auth-guard.js';
 import { DcsError } from './errors.js';
-import { type Credentials, canonicalQuery, encodePath, formatSdkDate, type QueryPairs, sign } from './signer.js';
+import {
+  type Credentials,
+  canonicalQuery,
+  encodePath,
+  formatSdkDate,
+  type QueryPairs,
+  sign,
+} from './signer.js';
 import { parseTaskPage, type TaskPage } from './tasks.js';
 
 export interface DcsClientOptions {
@@ -110,10 +117,14 @@ export class DcsClient {
     let lastError: DcsError | undefined;
     for (let attempt = 1; ; attempt++) {
       // A retry that can no longer be sent ends with the error that called for it.
+      const settle = await authGuard.admit();
+      const release = authGuard.haltReason() ? undefined : await pacer.acquire(deadline);
       const halted = authGuard.haltReason();
-      if (halted) throw lastError ?? notSent(halted);
-      const release = await pacer.acquire(deadline);
-      if (!release) throw lastError ?? notSent('the time budget ran out');
+      if (!release || halted) {
+        release?.();
+        settle(null);
+        throw lastError ?? notSent(halted ?? 'the time budget ran out');
+      }
       let outcome: Response | DcsError;
       let retryAfter: string | undefined;
       try {
@@ -128,16 +139,19 @@ export class DcsClient {
       } finally {
         release();
       }
+      settle(outcome instanceof DcsError ? outcome.httpStatus : outcome.status);
       if (!(outcome instanceof DcsError)) {
         onAttempt?.({ method, attempt, httpStatus: outcome.status, willRetry: false });
         return outcome;
       }
-      if (outcome.httpStatus === 401) authGuard.recordAuthFailure();
       if (outcome.httpStatus === 429) pacer.throttled();
-      const transient = outcome.kind === 'network' || (outcome.httpStatus !== null && isRetryableStatus(outcome.httpStatus));
+      const transient =
+        outcome.kind === 'network' || (outcome.httpStatus !== null && isRetryableStatus(outcome.httpStatus));
       const delay = retryDelayMs(retry, attempt, clock.random(), parseRetryAfter(retryAfter, clock.now()));
       const willRetry =
-        transient && attempt < retry.maxAttempts && (deadline === undefined || clock.now() + delay < deadline);
+        transient &&
+        attempt < retry.maxAttempts &&
+        (deadline === undefined || clock.now() + delay < deadline);
       onAttempt?.({ method, attempt, httpStatus: outcome.httpStatus, willRetry });
       if (!willRetry) throw outcome;
       lastError = outcome;
@@ -207,7 +221,9 @@ function networkError(error: unknown, attempts: number): DcsError {
     kind: 'network',
     httpStatus: null,
     errorCode: null,
-    message: truncate(`network error: ${[code ?? cause, message].filter(Boolean).join(' ') || String(error)}`),
+    message: truncate(
+      `network error: ${[code ?? cause, message].filter(Boolean).join(' ') || String(error)}`,
+    ),
     requestId: null,
     attempts,
   });

@@ -34,7 +34,14 @@ interface TaskResult {
   durationMs: number | null;
 }
 
-const NO_REQUEST = { httpStatus: null, errorCode: null, message: null, requestId: null, attempts: 0, durationMs: null };
+const NO_REQUEST = {
+  httpStatus: null,
+  errorCode: null,
+  message: null,
+  requestId: null,
+  attempts: 0,
+  durationMs: null,
+};
 
 export async function cleanInstance(target: Target, context: InstanceContext): Promise<InstanceResult> {
   const summary: InstanceSummary = {
@@ -109,7 +116,11 @@ async function listAll(target: Target, { client, logger, runId }: InstanceContex
         tasks.push(task);
       }
       for (const invalid of page.invalid) {
-        logger.warn('task record ignored: it cannot be judged', { runId, instanceId: target.instanceId, ...invalid });
+        logger.warn('task record ignored: it cannot be judged', {
+          runId,
+          instanceId: target.instanceId,
+          ...invalid,
+        });
       }
       if (page.tasks.length > 0 && seen.size === before && page.records >= client.pageSize) {
         throw new DcsError({
@@ -129,7 +140,11 @@ async function listAll(target: Target, { client, logger, runId }: InstanceContex
   }
 }
 
-async function deleteOne(target: Target, task: TaskRecord, { client, clock }: InstanceContext): Promise<TaskResult> {
+async function deleteOne(
+  target: Target,
+  task: TaskRecord,
+  { client, clock }: InstanceContext,
+): Promise<TaskResult> {
   const startedAt = clock.now();
   try {
     const { httpStatus, attempts } = await client.deleteTask(target, task.id);
@@ -167,7 +182,12 @@ const LOG_LEVEL: Record<Outcome, 'info' | 'warn' | 'error'> = {
 };
 
 /** The per-task record of contract §5: every key present, null where it does not apply. */
-function logTaskOutcome(context: InstanceContext, target: Target, task: TaskRecord, result: TaskResult): void {
+function logTaskOutcome(
+  context: InstanceContext,
+  target: Target,
+  task: TaskRecord,
+  result: TaskResult,
+): void {
   const text = result.message ? `task ${result.outcome}: ${result.message}` : `task ${result.outcome}`;
   context.logger[LOG_LEVEL[result.outcome]](text, {
     runId: context.runId,

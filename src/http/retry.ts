@@ -26,7 +26,12 @@ export function isRetryableStatus(status: number): boolean {
  * Delay before retry number `retry` (1 for the first retry): capped exponential backoff with full
  * jitter, or the server's Retry-After (capped) when it gave one.
  */
-export function retryDelayMs(policy: RetryPolicy, retry: number, random: number, retryAfterMs?: number): number {
+export function retryDelayMs(
+  policy: RetryPolicy,
+  retry: number,
+  random: number,
+  retryAfterMs?: number,
+): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.floor(random * cap);

@@ -23,7 +23,11 @@ export interface Selection<T extends TaskRecord> {
  * (terminal) statuses, it was created more than olderThan before `nowMs`, its name is not excluded
  * and it is not among the keepLatest newest terminal tasks.
  */
-export function selectStale<T extends TaskRecord>(tasks: readonly T[], policy: TaskPolicy, nowMs: number): Selection<T> {
+export function selectStale<T extends TaskRecord>(
+  tasks: readonly T[],
+  policy: TaskPolicy,
+  nowMs: number,
+): Selection<T> {
   const protectedIds = newestTerminalIds(tasks, policy.keepLatest);
   const cutoffMs = nowMs - policy.olderThanMs;
   const statuses = new Set<string>(policy.statuses);

@@ -1,5 +1,3 @@
-import type { Writable } from 'node:stream';
-
 export type LogFields = Record<string, unknown>;
 
 /** The structured logger the engine writes to; the CLI and the Lambda each supply one. */
@@ -11,17 +9,22 @@ export interface Logger {
 
 /** Replaces every occurrence of the given secrets in a text. */
 export function redactor(secrets: readonly (string | undefined)[]): (text: string) => string {
-  const values = secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4);
+  const values = secrets.filter(
+    (secret): secret is string => typeof secret === 'string' && secret.length >= 4,
+  );
   return (text) => values.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
 }
 
 /** One JSON object per line: level, timestamp, message, then the fields. */
 export class JsonLinesLogger implements Logger {
-  readonly #out: Writable;
+  readonly #out: NodeJS.WritableStream;
   readonly #redact: (text: string) => string;
   readonly #beforeWrite: (() => void) | undefined;
 
-  constructor(out: Writable, options: { redact?: (text: string) => string; beforeWrite?: () => void } = {}) {
+  constructor(
+    out: NodeJS.WritableStream,
+    options: { redact?: (text: string) => string; beforeWrite?: () => void } = {},
+  ) {
     this.#out = out;
     this.#redact = options.redact ?? ((text) => text);
     this.#beforeWrite = options.beforeWrite;

@@ -69,7 +69,16 @@ export const COUNTER_KEYS = [
 ] as const satisfies readonly (keyof Counters)[];
 
 export function zeroCounters(): Counters {
-  return { listed: 0, stale: 0, deleted: 0, alreadyGone: 0, wouldDelete: 0, skipped: 0, deferred: 0, failed: 0 };
+  return {
+    listed: 0,
+    stale: 0,
+    deleted: 0,
+    alreadyGone: 0,
+    wouldDelete: 0,
+    skipped: 0,
+    deferred: 0,
+    failed: 0,
+  };
 }
 
 export function sumCounters(parts: readonly Counters[]): Counters {

@@ -55,7 +55,8 @@ export function makeTask(random: () => number, spec: TaskSpec): SimTask {
     updated_at: new Date(spec.createdAtMs + 60_000 + Math.floor(random() * 600_000)).toISOString(),
     user_name: 'ops-automation',
     user_id: '3f9c1d2e4b5a46789a0b1c2d3e4f5a6b',
-    details: name === 'EXTEND' ? { old_capacity: '2', new_capacity: '4', is_only_adjust_charging: false } : {},
+    details:
+      name === 'EXTEND' ? { old_capacity: '2', new_capacity: '4', is_only_adjust_charging: false } : {},
     enable_show: name === 'EXTEND',
   };
 }
@@ -81,7 +82,10 @@ export function seedTasks(random: () => number, mix: FleetTaskMix): SimTask[] {
       : random() < 0.8
         ? 'SUCCESS'
         : 'FAILED';
-    return makeTask(random, { status, createdAtMs: mix.nowMs - Math.floor(random() * mix.maxAgeDays * DAY_MS) });
+    return makeTask(random, {
+      status,
+      createdAtMs: mix.nowMs - Math.floor(random() * mix.maxAgeDays * DAY_MS),
+    });
   });
   return tasks.sort((a, b) => b.created_at.localeCompare(a.created_at));
 }

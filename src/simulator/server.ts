@@ -1,11 +1,17 @@
 // A local DCS background-task API: real HTTP on loopback, gateway-strict signatures, record-offset
 // paging, throttling with 429 and injectable faults. The demo, the tests and the benchmarks use it.
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Credentials } from '../dcs/signer.js';
 import { sha256Hex } from '../dcs/signer.js';
+import { parseCompactUtc } from '../dcs/time.js';
 import type { SimTask } from './fleet.js';
 import { seededRandom } from './random.js';
 import { verifySignature } from './verify.js';
@@ -20,6 +26,8 @@ export interface FaultRule {
   method?: 'GET' | 'DELETE';
   instanceId?: string;
   taskId?: string;
+  /** Matching requests to let through before the rule starts hitting. */
+  after?: number;
   /** How many matching requests it hits; unlimited when absent. */
   times?: number;
   /** Chance that a matching request is hit (seeded); 1 when absent. */
@@ -47,10 +55,13 @@ export interface SimulatorOptions {
 export interface RequestLogEntry {
   method: string;
   path: string;
+  query: string;
   instanceId: string | null;
   taskId: string | null;
   status: number;
   receivedAt: number;
+  /** The Signature of the Authorization header, so tests can check that no output repeats it. */
+  signature: string | null;
 }
 
 const DEFAULT_PAGE_SIZE = 10;
@@ -149,10 +160,12 @@ export class DcsSimulator {
     const entry: RequestLogEntry = {
       method: req.method ?? '',
       path: rawPath,
+      query: rawQuery,
       instanceId: (match?.[2] && safeDecode(match[2])) ?? null,
       taskId: (match?.[3] && safeDecode(match[3])) ?? null,
       status: 0,
       receivedAt: this.#now(),
+      signature: /Signature=([0-9a-f]+)/.exec(req.headers.authorization ?? '')?.[1] ?? null,
     };
     this.requests.push(entry);
 
@@ -206,8 +219,16 @@ export class DcsSimulator {
       };
     }
     const match = TASKS_PATH.exec(rawPath);
-    if (!match || (req.method !== 'GET' && req.method !== 'DELETE') || (req.method === 'GET') === !!match[3]) {
-      return apiError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment');
+    if (
+      !match ||
+      (req.method !== 'GET' && req.method !== 'DELETE') ||
+      (req.method === 'GET') === !!match[3]
+    ) {
+      return apiError(
+        404,
+        'APIGW.0101',
+        'The API does not exist or has not been published in the environment',
+      );
     }
 
     let latencyMs = 0;
@@ -219,10 +240,16 @@ export class DcsSimulator {
         continue;
       }
       if (fault.type === 'reset') return 'reset';
-      if (fault.type === 'malformed') return { status: 200, rawBody: fault.body ?? '{"tasks": [{"id": "trunc', latencyMs };
+      if (fault.type === 'malformed')
+        return { status: 200, rawBody: fault.body ?? '{"tasks": [{"id": "trunc', latencyMs };
       return {
-        ...apiError(fault.status, fault.errorCode ?? `DCS.${fault.status === 404 ? 4001 : 5000}`, fault.message),
-        headers: fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) },
+        ...apiError(
+          fault.status,
+          fault.errorCode ?? `DCS.${fault.status === 404 ? 4001 : 5000}`,
+          fault.message,
+        ),
+        headers:
+          fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) },
         latencyMs,
       };
     }
@@ -230,7 +257,8 @@ export class DcsSimulator {
     const [projectId = '', instanceId = ''] = [pathSegments[1], pathSegments[3]];
     const tasks = this.#instances.get(key(projectId, instanceId));
     if (!tasks) return { ...apiError(404, 'DCS.3022', 'The instance does not exist.'), latencyMs };
-    const reply = req.method === 'GET' ? this.#list(tasks, new Map(query)) : this.#delete(tasks, pathSegments[5] ?? '');
+    const reply =
+      req.method === 'GET' ? this.#list(tasks, new Map(query)) : this.#delete(tasks, pathSegments[5] ?? '');
     return { ...reply, latencyMs };
   }
 
@@ -269,6 +297,10 @@ export class DcsSimulator {
     if (rule.method && rule.method !== method) return false;
     if (rule.instanceId && rule.instanceId !== entry.instanceId) return false;
     if (rule.taskId && rule.taskId !== entry.taskId) return false;
+    if (rule.after !== undefined && rule.after > 0) {
+      rule.after--;
+      return false;
+    }
     if (rule.probability !== undefined && this.#random() >= rule.probability) return false;
     if (rule.times !== undefined) rule.times--;
     return true;
@@ -283,7 +315,10 @@ export class DcsSimulator {
     const limit = this.#options.rateLimit;
     if (!limit) return true;
     const now = this.#now();
-    this.#tokens = Math.min(this.#burst(), this.#tokens + ((now - this.#tokensAt) / 1000) * limit.requestsPerSecond);
+    this.#tokens = Math.min(
+      this.#burst(),
+      this.#tokens + ((now - this.#tokensAt) / 1000) * limit.requestsPerSecond,
+    );
     this.#tokensAt = now;
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
@@ -326,6 +361,5 @@ function intParam(value: string | undefined, fallback: number): number | undefin
 /** `yyyyMMddHHmmss` (UTC) → epoch ms; undefined when absent, null when unreadable. */
 function timeParam(value: string | undefined): number | undefined | null {
   if (value === undefined) return undefined;
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
-  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : null;
+  return /^\d{14}$/.test(value) ? (parseCompactUtc(value) ?? null) : null;
 }

@@ -1,7 +1,15 @@
 // Signature verification as strict as the API gateway's: the simulator rejects what Huawei would.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ALGORITHM, type Credentials, canonicalRequest, hmacHex, type QueryPairs, stringToSign } from '../dcs/signer.js';
+import {
+  ALGORITHM,
+  type Credentials,
+  canonicalRequest,
+  hmacHex,
+  type QueryPairs,
+  stringToSign,
+} from '../dcs/signer.js';
+import { parseCompactUtc } from '../dcs/time.js';
 
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
@@ -18,8 +26,10 @@ export interface AuthFailure {
   message: string;
 }
 
-const AUTHORIZATION = new RegExp(`^${ALGORITHM} Access=([^,\\s]+), SignedHeaders=([^,\\s]+), Signature=([0-9a-f]{64})$`);
-const SDK_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const AUTHORIZATION = new RegExp(
+  `^${ALGORITHM} Access=([^,\\s]+), SignedHeaders=([^,\\s]+), Signature=([0-9a-f]{64})$`,
+);
+const SDK_DATE = /^\d{8}T\d{6}Z$/;
 
 /** Undefined when the request is properly signed by a known credential; the reason otherwise. */
 export function verifySignature(
@@ -35,20 +45,24 @@ export function verifySignature(
   if (!credentials) return reject('unknown access key');
 
   const signedNames = signedList.split(';');
-  if (signedNames.join(';') !== [...signedNames].sort().join(';')) return reject('SignedHeaders is not sorted');
+  if (signedNames.join(';') !== [...signedNames].sort().join(';'))
+    return reject('SignedHeaders is not sorted');
   for (const required of ['host', 'x-sdk-date']) {
     if (!signedNames.includes(required)) return reject(`${required} is not signed`);
   }
   const sdkDate = single(request.headers['x-sdk-date']) ?? '';
-  const date = SDK_DATE.exec(sdkDate);
-  if (!date) return reject('X-Sdk-Date is not in YYYYMMDDTHHMMSSZ form');
-  const signedAt = Date.UTC(+date[1]!, +date[2]! - 1, +date[3]!, +date[4]!, +date[5]!, +date[6]!);
+  const signedAt = SDK_DATE.test(sdkDate) ? parseCompactUtc(sdkDate) : undefined;
+  if (signedAt === undefined) return reject('X-Sdk-Date is not in YYYYMMDDTHHMMSSZ form');
   if (Math.abs(nowMs - signedAt) > MAX_CLOCK_SKEW_MS) {
-    return { errorCode: 'APIGW.0303', message: 'Incorrect IAM authentication information: the request time is skewed' };
+    return {
+      errorCode: 'APIGW.0303',
+      message: 'Incorrect IAM authentication information: the request time is skewed',
+    };
   }
   if (credentials.securityToken !== undefined) {
     if (!signedNames.includes('x-security-token')) return reject('x-security-token is not signed');
-    if (single(request.headers['x-security-token']) !== credentials.securityToken) return reject('bad security token');
+    if (single(request.headers['x-security-token']) !== credentials.securityToken)
+      return reject('bad security token');
   }
 
   const headers = new Map<string, string>();

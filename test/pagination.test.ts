@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuthGuard } from '../src/dcs/auth-guard.js';
+import { DcsClient } from '../src/dcs/client.js';
+import { systemClock } from '../src/http/clock.js';
+import { Pacer } from '../src/http/pacer.js';
+import { DEFAULT_RETRY } from '../src/http/retry.js';
+import type { DcsSimulator } from '../src/simulator/server.js';
+import {
+  CREDENTIALS,
+  configFor,
+  instanceId,
+  PROJECT,
+  parseConfig,
+  seed,
+  startSimulator,
+  tasks,
+} from './helpers.js';
+
+let simulator: DcsSimulator;
+afterEach(async () => simulator?.stop());
+
+function clientFor(pageSize: number) {
+  return new DcsClient({
+    credentials: CREDENTIALS,
+    pacer: new Pacer({ concurrency: 4, requestsPerSecond: 1000 }, systemClock),
+    retry: { ...DEFAULT_RETRY, maxAttempts: 3 },
+    clock: systemClock,
+    authGuard: new AuthGuard(),
+    pageSize,
+  });
+}
+
+async function listAll(pageSize: number, window = {}) {
+  const target = parseConfig(configFor(simulator.endpoint, [instanceId(1)])).targets[0];
+  if (!target) throw new Error('no target');
+  const client = clientFor(pageSize);
+  const pages = [];
+  for await (const page of client.listTasks(target, window)) pages.push(page);
+  await client.close();
+  const gets = simulator.requests.filter((r) => r.method === 'GET');
+  return {
+    pages,
+    ids: pages.flatMap((p) => p.tasks.map((t) => t.id)),
+    offsets: gets.map((r) => r.path),
+    gets,
+  };
+}
+
+describe('listTasks pagination', () => {
+  it('an exact multiple of the page size ends on an empty page', async () => {
+    simulator = await startSimulator();
+    seed(simulator, instanceId(1), tasks(30, { ageDays: 1 }));
+    const { ids, gets } = await listAll(10);
+    expect(new Set(ids).size).toBe(30);
+    expect(gets).toHaveLength(4);
+  });
+
+  it('a short page ends the listing', async () => {
+    simulator = await startSimulator();
+    seed(simulator, instanceId(1), tasks(25, { ageDays: 1 }));
+    const { ids, gets } = await listAll(10);
+    expect(ids).toHaveLength(25);
+    expect(gets).toHaveLength(3);
+  });
+
+  it('an empty instance takes one request', async () => {
+    simulator = await startSimulator();
+    seed(simulator, instanceId(1), []);
+    const { ids, gets } = await listAll(100);
+    expect(ids).toEqual([]);
+    expect(gets).toHaveLength(1);
+  });
+
+  it('pages through a huge instance with record offsets and an explicit limit', async () => {
+    simulator = await startSimulator({ taskCountAsNumber: true });
+    seed(simulator, instanceId(1), tasks(2_345, { ageDays: 1 }));
+    const { ids, pages } = await listAll(100);
+    expect(new Set(ids).size).toBe(2_345);
+    expect(pages).toHaveLength(24);
+    expect(pages[0]?.total).toBe(2_345);
+  });
+
+  it('sends the canonical query it signed: names sorted, explicit limit', async () => {
+    simulator = await startSimulator();
+    seed(simulator, instanceId(1), tasks(3, { ageDays: 1 }));
+    await listAll(2, { startTime: '20240101000000', endTime: '20990102000000' });
+    expect(simulator.requests.map((r) => `${r.path}?${r.query}`)).toEqual([
+      `/v2/${PROJECT}/instances/${instanceId(1)}/tasks?end_time=20990102000000&limit=2&offset=0&start_time=20240101000000`,
+      `/v2/${PROJECT}/instances/${instanceId(1)}/tasks?end_time=20990102000000&limit=2&offset=2&start_time=20240101000000`,
+    ]);
+  });
+
+  it('keeps going when the server caps the page below the limit but task_count says there is more', async () => {
+    simulator = await startSimulator({ maxPageSize: 7 });
+    seed(simulator, instanceId(1), tasks(20, { ageDays: 1 }));
+    const { ids } = await listAll(10);
+    expect(new Set(ids).size).toBe(20);
+  });
+
+  it('filters by start_time and end_time (UTC, inclusive)', async () => {
+    simulator = await startSimulator();
+    seed(simulator, instanceId(1), tasks(48, { ageDays: 0 }));
+    const all = simulator.tasks(PROJECT, instanceId(1));
+    const compact = (iso: string) => iso.replace(/[-:T]/g, '').slice(0, 14);
+    const newest = all[5]?.created_at ?? '';
+    const oldest = all[9]?.created_at ?? '';
+    const { ids } = await listAll(100, { startTime: compact(oldest), endTime: compact(newest) });
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    expect(ids.length).toBeLessThanOrEqual(6);
+  });
+
+  it('tolerates unknown fields and reports tasks it cannot judge', async () => {
+    simulator = await startSimulator();
+    const list = tasks(3, { ageDays: 1 });
+    const extra = list.map((t) => ({ ...t, brand_new_field: { nested: true } }));
+    (extra[1] as Record<string, unknown>).created_at = 'yesterday';
+    (extra[2] as Record<string, unknown>).status = undefined;
+    seed(simulator, instanceId(1), extra as never);
+    const { pages } = await listAll(100);
+    expect(pages[0]?.tasks).toHaveLength(1);
+    expect(pages[0]?.invalid.map((i) => i.reason).sort()).toEqual([
+      'task has no readable created_at',
+      'task has no status',
+    ]);
+  });
+});
