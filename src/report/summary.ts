@@ -87,10 +87,6 @@ export function sumCounters(parts: readonly Counters[]): Counters {
   return totals;
 }
 
-export function countersOf(counters: Counters): Counters {
-  return Object.fromEntries(COUNTER_KEYS.map((key) => [key, counters[key]])) as unknown as Counters;
-}
-
 /** stale = deleted + alreadyGone + wouldDelete + skipped + deferred + failed */
 export function invariantHolds(counters: Counters): boolean {
   const { stale, deleted, alreadyGone, wouldDelete, skipped, deferred, failed } = counters;

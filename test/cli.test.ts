@@ -1,0 +1,311 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import type { DcsSimulator } from '../src/simulator/server.js';
+import {
+  CREDENTIALS,
+  configFor,
+  instanceId,
+  PROJECT,
+  seed,
+  startSimulator,
+  taskId,
+  tasks,
+} from './helpers.js';
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+const TOKEN = 'session-token-abcdef+/=';
+const ENV = { CLOUD_SDK_AK: CREDENTIALS.ak, CLOUD_SDK_SK: CREDENTIALS.sk };
+
+let simulator: DcsSimulator;
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dcs-cli-'));
+});
+afterEach(async () => simulator?.stop());
+
+function writeConfig(value: unknown, name = 'config.json'): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+  return path;
+}
+
+function capture() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk) => {
+    text += chunk;
+  });
+  return { stream, text: () => text };
+}
+
+async function cli(argv: string[], env: Record<string, string | undefined> = ENV) {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+async function fleet(count = 2) {
+  simulator = await startSimulator();
+  const ids = Array.from({ length: count }, (_, i) => instanceId(i + 1));
+  ids.forEach((id, i) => {
+    seed(simulator, id, [
+      ...tasks(3, { ageDays: 10, first: i * 10 }),
+      ...tasks(2, { ageDays: 2, first: i * 10 + 5 }),
+    ]);
+  });
+  return { ids, path: writeConfig(configFor(simulator.endpoint, ids)) };
+}
+
+describe('cli run', () => {
+  it('--json prints exactly one RunSummary on stdout and only JSON lines on stderr', async () => {
+    const { path } = await fleet();
+    const { code, stdout, stderr } = await cli(['run', '--config', path, '--json']);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(Object.keys(summary)).toEqual([
+      'runId',
+      'dryRun',
+      'startedAt',
+      'finishedAt',
+      'complete',
+      'ok',
+      'totals',
+      'instances',
+    ]);
+    expect(summary.totals).toEqual({
+      listed: 10,
+      stale: 6,
+      deleted: 6,
+      alreadyGone: 0,
+      wouldDelete: 0,
+      skipped: 0,
+      deferred: 0,
+      failed: 0,
+    });
+    expect(summary.instances[0].failures).toEqual([]);
+    const lines = stderr.trim().split('\n');
+    const records = lines.map((line) => JSON.parse(line));
+    expect(records.filter((r) => r.outcome)).toHaveLength(6);
+    expect(records.every((r) => typeof r.level === 'string' && typeof r.timestamp === 'string')).toBe(true);
+  });
+
+  it('prints a readable table without --json, and exits 1 when something failed', async () => {
+    const { path } = await fleet();
+    simulator.inject({
+      method: 'DELETE',
+      taskId: taskId(0),
+      fault: { type: 'status', status: 403, errorCode: 'DCS.4003' },
+    });
+    const { code, stdout } = await cli(['run', '--config', path]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/NOT OK/);
+    expect(stdout).toMatch(/instance\s+region\s+listed\s+stale\s+deleted/);
+    expect(stdout).toContain(`${taskId(0)} EXTEND: 403 DCS.4003`);
+  });
+
+  it('--dry-run overrides the file, --instance narrows, --older-than replaces the age', async () => {
+    const { ids, path } = await fleet();
+    const { code, stdout } = await cli([
+      'run',
+      '--config',
+      path,
+      '--dry-run',
+      '--instance',
+      ids[1] as string,
+      '--older-than',
+      '36h',
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary.dryRun).toBe(true);
+    expect(summary.instances.map((i: { instanceId: string }) => i.instanceId)).toEqual([ids[1]]);
+    expect(summary.totals).toMatchObject({ stale: 5, wouldDelete: 5 });
+    expect(simulator.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+  });
+
+  it('--no-dry-run overrides a dry-run file', async () => {
+    const { ids } = await fleet(1);
+    const path = writeConfig({ ...configFor(simulator.endpoint, ids), dryRun: true }, 'dry.json');
+    const { stdout } = await cli(['run', '--config', path, '--no-dry-run', '--json']);
+    expect(JSON.parse(stdout).totals.deleted).toBe(3);
+  });
+
+  it('--time-budget sets a budget that a small run fits in', async () => {
+    const { path } = await fleet(1);
+    const { code, stdout, stderr } = await cli(['run', '--config', path, '--time-budget', '10m', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).complete).toBe(true);
+    expect(JSON.parse(stderr.split('\n')[0] ?? '')).toMatchObject({
+      message: 'run started',
+      timeBudgetMs: 600_000,
+    });
+  });
+
+  it('never prints the secret key, the security token or a signature', async () => {
+    const temporary = {
+      ak: 'AKTEMPORARY000000001',
+      sk: 'temporary-secret-key-0123456789',
+      securityToken: TOKEN,
+    };
+    simulator = await startSimulator({ credentials: [temporary] });
+    seed(simulator, instanceId(1), tasks(3, { ageDays: 10 }));
+    simulator.inject({
+      method: 'DELETE',
+      taskId: taskId(1),
+      fault: { type: 'status', status: 500, message: `echo ${temporary.sk}` },
+    });
+    const path = writeConfig(configFor(simulator.endpoint, [instanceId(1)], { limits: { maxAttempts: 1 } }));
+    const env = { CLOUD_SDK_AK: temporary.ak, CLOUD_SDK_SK: temporary.sk, CLOUD_SDK_SECURITY_TOKEN: TOKEN };
+    const outputs = [
+      await cli(['run', '--config', path, '--json'], env),
+      await cli(['run', '--config', path], env),
+    ];
+    const signatures = simulator.requests.map((r) => r.signature).filter((s): s is string => s !== null);
+    expect(signatures.length).toBeGreaterThan(3);
+    for (const { stdout, stderr } of outputs) {
+      for (const secret of [temporary.sk, TOKEN, ...signatures]) {
+        expect(stdout).not.toContain(secret);
+        expect(stderr).not.toContain(secret);
+      }
+      expect(`${stdout}${stderr}`).not.toMatch(/SDK-HMAC-SHA256|Signature=/);
+    }
+  });
+});
+
+describe('cli bad input: exit 2, the field named, no request sent', () => {
+  it.each<
+    [string, (path: string, id: string) => string[], Record<string, string | undefined> | undefined, RegExp]
+  >([
+    [
+      'unknown instance',
+      (p) => ['run', '--config', p, '--instance', instanceId(99)],
+      undefined,
+      /instanceIds: not in the config/,
+    ],
+    [
+      'age under 1h',
+      (p) => ['run', '--config', p, '--older-than', '30m'],
+      undefined,
+      /--older-than: "30m" is out of range/,
+    ],
+    ['bad age', (p) => ['run', '--config', p, '--older-than', 'soon'], undefined, /--older-than/],
+    ['bad budget', (p) => ['run', '--config', p, '--time-budget', '10s'], undefined, /--time-budget/],
+    [
+      'both dry-run flags',
+      (p) => ['run', '--config', p, '--dry-run', '--no-dry-run'],
+      undefined,
+      /--dry-run: cannot be combined/,
+    ],
+    ['unknown flag', (p) => ['run', '--config', p, '--force'], undefined, /Unknown option '--force'/],
+    [
+      'flag of another command',
+      (p) => ['validate', '--config', p, '--dry-run'],
+      undefined,
+      /--dry-run: is not an option of validate/,
+    ],
+    ['missing --config', () => ['run'], undefined, /--config: is required/],
+    ['unknown command', () => ['purge'], undefined, /unknown command "purge"/],
+    ['no command', () => [], undefined, /command: missing/],
+    ['missing SK', (p) => ['run', '--config', p], { CLOUD_SDK_AK: 'x' }, /CLOUD_SDK_SK: is not set/],
+    ['missing AK', (p) => ['run', '--config', p], { CLOUD_SDK_SK: 'x' }, /CLOUD_SDK_AK: is not set/],
+    [
+      'missing file',
+      () => ['run', '--config', '/nonexistent/config.json'],
+      undefined,
+      /--config: cannot read/,
+    ],
+  ])('%s', async (_name, argv, env, message) => {
+    const { path, ids } = await fleet(1);
+    const { code, stdout, stderr } = await cli(argv(path, ids[0] as string), env ?? ENV);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(simulator.requests).toHaveLength(0);
+  });
+
+  it('a bad config file names each field', async () => {
+    simulator = await startSimulator();
+    const path = writeConfig({
+      dryRun: true,
+      instances: [{ region: 'cn-north-4', projectId: 'x', instanceId: 'y', colour: 1 }],
+    });
+    const { code, stderr } = await cli(['run', '--config', path]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('instances[0].projectId: must be 32 hex characters');
+    expect(stderr).toContain('instances[0].instanceId: must be a UUID');
+    expect(stderr).toContain('instances[0].colour: unknown key');
+    expect(simulator.requests).toHaveLength(0);
+  });
+
+  it('with --json, a bad input is reported as a JSON log line', async () => {
+    const { path } = await fleet(1);
+    const { code, stdout, stderr } = await cli(['run', '--config', path, '--older-than', '1m', '--json']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(JSON.parse(stderr)).toMatchObject({ level: 'ERROR', issues: [{ path: '--older-than' }] });
+  });
+});
+
+describe('cli validate', () => {
+  it('exits 0 for a valid file and 2 with paths for an invalid one', async () => {
+    const good = writeConfig(
+      configFor('https://dcs.cn-north-4.myhuaweicloud.com', [instanceId(1)]),
+      'good.json',
+    );
+    expect(await cli(['validate', '--config', good])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('is valid'),
+    });
+    const bad = writeConfig('{"dryRun": true, "instances": [{"region": "cn-north-4"}]}', 'bad.json');
+    const result = await cli(['validate', '--config', bad]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('instances[0].projectId: is required');
+    const broken = writeConfig('{"dryRun": tru', 'broken.json');
+    expect(await cli(['validate', '--config', broken])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('not valid JSON'),
+    });
+  });
+});
+
+describe('built CLI (dist/cli.js)', () => {
+  it('runs with plain node against the simulator', async () => {
+    const { path } = await fleet(1);
+    const { stdout } = await run('node', [CLI, 'run', '--config', path, '--json'], {
+      env: { ...process.env, ...ENV },
+    });
+    expect(JSON.parse(stdout).totals.deleted).toBe(3);
+    expect(simulator.tasks(PROJECT, instanceId(1))).toHaveLength(2);
+  });
+
+  it('exits 2 on bad input', async () => {
+    const failure = await run('node', [CLI, 'run', '--config', '/nonexistent.json'], {
+      env: { ...process.env, ...ENV },
+    }).catch((e) => e);
+    expect(failure.code).toBe(2);
+  });
+
+  it('simulate runs the demo cleanup and exits 0', async () => {
+    const { stdout, stderr } = await run('node', [CLI, 'simulate', '--json'], {
+      env: { ...process.env, CLOUD_SDK_AK: '', CLOUD_SDK_SK: '' },
+    });
+    const summary = JSON.parse(stdout);
+    expect(summary.totals.deleted).toBeGreaterThan(300);
+    expect(summary.ok).toBe(true);
+    expect(
+      stderr
+        .trim()
+        .split('\n')
+        .every((line) => JSON.parse(line)),
+    ).toBe(true);
+  }, 60_000);
+});
