@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
@@ -29,6 +29,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'dcs-cli-'));
 });
 afterEach(async () => simulator?.stop());
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function writeConfig(value: unknown, name = 'config.json'): string {
   const path = join(dir, name);

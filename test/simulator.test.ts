@@ -61,7 +61,7 @@ describe('simulator gateway', () => {
     });
     expect(status).toBe(200);
     expect(body).toMatchObject({ task_count: '3' });
-    expect((body?.tasks as unknown[]).length).toBe(2);
+    expect(body?.tasks).toHaveLength(2);
     expect(headers['x-request-id']).toBeTruthy();
   });
 
