@@ -17,5 +17,5 @@ const common = {
 };
 
 await rm('dist', { recursive: true, force: true });
-await build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' });
+await build({ ...common, entryPoints: { cli: 'src/cli.ts', bench: 'bench/run.ts' }, outdir: 'dist' });
 await chmod('dist/cli.js', 0o755);

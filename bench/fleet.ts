@@ -1,0 +1,111 @@
+// Shared set-up for the benchmarks: a simulator fleet, a config file and the CLI as a child process.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTask, uuid } from '../src/simulator/fleet.js';
+import { seededRandom } from '../src/simulator/random.js';
+import { DcsSimulator, type SimulatorOptions } from '../src/simulator/server.js';
+
+export const CREDENTIALS = { ak: 'AKBENCHMARK000000001', sk: 'bench-secret-key-0123456789abcdef' };
+export const PROJECT = '0123456789abcdef0123456789abcdef';
+const DAY_MS = 86_400_000;
+const CLI = join(import.meta.dirname, 'cli.js');
+
+export interface FleetSpec {
+  instances: number;
+  tasksPerInstance: number;
+  /** Share of each instance's tasks that are stale (old and SUCCESS/FAILED). */
+  staleShare: number;
+}
+
+export async function startFleet(spec: FleetSpec, options: SimulatorOptions) {
+  const simulator = await DcsSimulator.start({ credentials: [CREDENTIALS], seed: 7, ...options });
+  const random = seededRandom(42);
+  const now = Date.now();
+  const ids: string[] = [];
+  let stale = 0;
+  for (let i = 0; i < spec.instances; i++) {
+    const id = uuid(random);
+    ids.push(id);
+    const staleCount = Math.round(spec.tasksPerInstance * spec.staleShare);
+    stale += staleCount;
+    const tasks = Array.from({ length: spec.tasksPerInstance }, (_, n) =>
+      makeTask(random, {
+        status: n < staleCount ? (random() < 0.8 ? 'SUCCESS' : 'FAILED') : 'SUCCESS',
+        createdAtMs: n < staleCount ? now - (30 + random() * 300) * DAY_MS : now - random() * 3 * DAY_MS,
+      }),
+    );
+    simulator.addInstance(PROJECT, id, tasks);
+  }
+  return { simulator, ids, stale };
+}
+
+export function writeConfig(endpoint: string, ids: string[], limits: Record<string, number>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dcs-bench-'));
+  const path = join(dir, 'config.json');
+  const config = {
+    dryRun: false,
+    defaults: { olderThan: '7d', maxDeletesPerInstance: 100_000 },
+    limits,
+    instances: ids.map((instanceId) => ({ region: 'cn-north-4', projectId: PROJECT, instanceId, endpoint })),
+  };
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+export interface CliRun {
+  wallMs: number;
+  exitCode: number | null;
+  summary: { ok: boolean; totals: Record<string, number> };
+  maxRssMb: number;
+}
+
+/** Runs `dcs-task-cleanup run --json` as its own process and reports its wall time and peak RSS. */
+export function runCli(configPath: string, extraArgs: string[] = []): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const startedAt = performance.now();
+    const rssProbe =
+      'process.on("exit",()=>process.stderr.write(`\\n#maxrss ${process.resourceUsage().maxRSS}\\n`))';
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        `data:text/javascript,${encodeURIComponent(rssProbe)}`,
+        CLI,
+        'run',
+        '--config',
+        configPath,
+        '--json',
+        ...extraArgs,
+      ],
+      {
+        env: { ...process.env, CLOUD_SDK_AK: CREDENTIALS.ak, CLOUD_SDK_SK: CREDENTIALS.sk },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderrTail = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderrTail = (stderrTail + chunk).slice(-4096);
+    });
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      const wallMs = performance.now() - startedAt;
+      const rss = /#maxrss (\d+)/.exec(stderrTail);
+      try {
+        resolve({
+          wallMs,
+          exitCode,
+          summary: JSON.parse(stdout),
+          maxRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN,
+        });
+      } catch {
+        reject(new Error(`the CLI printed no summary (exit ${exitCode}): ${stderrTail}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,169 @@
+// `npm run bench`: throughput against a rate limit, the sequential baseline, and memory on a huge listing.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../src/config/schema.js';
+import { parseConfig } from '../src/config/schema.js';
+import { AuthGuard } from '../src/dcs/auth-guard.js';
+import { DcsClient } from '../src/dcs/client.js';
+import { systemClock } from '../src/http/clock.js';
+import { Pacer } from '../src/http/pacer.js';
+import { DEFAULT_RETRY } from '../src/http/retry.js';
+import { selectStale, type TaskRecord } from '../src/policy/select.js';
+import { CREDENTIALS, runCli, startFleet, writeConfig } from './fleet.js';
+
+const LATENCY_MS = 25;
+const RATE_LIMIT = 100;
+const CONCURRENCY = 8;
+const THROUGHPUT_FLEET = { instances: 10, tasksPerInstance: 200, staleShare: 0.75 };
+
+const results: Record<string, unknown> = {};
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+async function rateLimited() {
+  const { simulator, ids, stale } = await startFleet(THROUGHPUT_FLEET, {
+    latencyMs: LATENCY_MS,
+    rateLimit: { requestsPerSecond: RATE_LIMIT },
+  });
+  try {
+    const config = writeConfig(simulator.endpoint, ids, {
+      concurrency: CONCURRENCY,
+      requestsPerSecond: RATE_LIMIT,
+      maxAttempts: 5,
+    });
+    const run = await runCli(config);
+    const requests = simulator.requests.length;
+    const throttled = simulator.countByStatus()[429] ?? 0;
+    const floorMs = ((requests - throttled) / RATE_LIMIT) * 1000;
+    results.rateLimited = {
+      stale,
+      deleted: run.summary.totals.deleted,
+      ok: run.summary.ok,
+      requests,
+      throttled,
+      throttledShare: round(throttled / requests, 4),
+      wallMs: Math.round(run.wallMs),
+      floorMs: Math.round(floorMs),
+      ratioToFloor: round(run.wallMs / floorMs),
+    };
+  } finally {
+    await simulator.stop();
+  }
+}
+
+async function unlimited() {
+  const { simulator, ids, stale } = await startFleet(THROUGHPUT_FLEET, { latencyMs: LATENCY_MS });
+  try {
+    const config = writeConfig(simulator.endpoint, ids, {
+      concurrency: CONCURRENCY,
+      requestsPerSecond: 1000,
+      maxAttempts: 5,
+    });
+    const run = await runCli(config);
+    const requests = simulator.requests.length;
+    const floorMs = (requests * LATENCY_MS) / CONCURRENCY;
+    results.unlimited = {
+      stale,
+      deleted: run.summary.totals.deleted,
+      requests,
+      wallMs: Math.round(run.wallMs),
+      floorMs: Math.round(floorMs),
+      ratioToFloor: round(run.wallMs / floorMs),
+    };
+  } finally {
+    await simulator.stop();
+  }
+}
+
+/** What Huawei's sample code does: list an instance, then delete its stale tasks one at a time. */
+async function sequentialBaseline() {
+  const { simulator, ids } = await startFleet(THROUGHPUT_FLEET, { latencyMs: LATENCY_MS });
+  const config: Config = parseConfig(
+    JSON.parse(
+      JSON.stringify({
+        dryRun: false,
+        defaults: { olderThan: '7d', maxDeletesPerInstance: 100_000 },
+        instances: ids.map((instanceId) => ({
+          region: 'cn-north-4',
+          projectId: '0123456789abcdef0123456789abcdef',
+          instanceId,
+          endpoint: simulator.endpoint,
+        })),
+      }),
+    ),
+  );
+  const client = new DcsClient({
+    credentials: CREDENTIALS,
+    pacer: new Pacer({ concurrency: 1, requestsPerSecond: 1_000_000 }, systemClock),
+    retry: { ...DEFAULT_RETRY, maxAttempts: 1 },
+    clock: systemClock,
+    authGuard: new AuthGuard(),
+  });
+  const startedAt = performance.now();
+  let deleted = 0;
+  try {
+    for (const target of config.targets) {
+      const tasks: TaskRecord[] = [];
+      for await (const page of client.listTasks(target)) tasks.push(...page.tasks);
+      for (const task of selectStale(tasks, target.policy, Date.now()).toDelete) {
+        await client.deleteTask(target, task.id);
+        deleted++;
+      }
+    }
+  } finally {
+    await client.close();
+    await simulator.stop();
+  }
+  results.sequential = {
+    deleted,
+    requests: simulator.requests.length,
+    wallMs: Math.round(performance.now() - startedAt),
+  };
+}
+
+async function memory() {
+  const { simulator, ids } = await startFleet({ instances: 1, tasksPerInstance: 100_000, staleShare: 0 }, {});
+  try {
+    const config = writeConfig(simulator.endpoint, ids, {
+      concurrency: CONCURRENCY,
+      requestsPerSecond: 1000,
+      maxAttempts: 5,
+    });
+    const run = await runCli(config);
+    results.memory = {
+      listed: run.summary.totals.listed,
+      stale: run.summary.totals.stale,
+      requests: simulator.requests.length,
+      wallMs: Math.round(run.wallMs),
+      peakRssMb: round(run.maxRssMb, 1),
+      budgetMb: 150,
+    };
+  } finally {
+    await simulator.stop();
+  }
+}
+
+await rateLimited();
+await unlimited();
+await sequentialBaseline();
+await memory();
+
+const {
+  rateLimited: a,
+  unlimited: b,
+  sequential: c,
+  memory: m,
+} = results as Record<string, Record<string, number>>;
+results.verdict = {
+  'wall ≤ 1.25 × T_min (rate limited)': (a?.ratioToFloor ?? Infinity) <= 1.25,
+  '429s ≤ 1% of requests': (a?.throttledShare ?? 1) <= 0.01,
+  'speed-up over sequential ≥ 5×': round((c?.wallMs ?? 0) / (b?.wallMs ?? Infinity)) >= 5,
+  'peak RSS ≤ 150 MB (100,000 tasks)': (m?.peakRssMb ?? Infinity) <= 150,
+};
+results.speedupOverSequential = round((c?.wallMs ?? 0) / (b?.wallMs ?? Infinity));
+results.machine = { node: process.version, date: new Date().toISOString() };
+
+const out = join(import.meta.dirname, '..', 'bench', 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(JSON.stringify(results, null, 2));
+process.exitCode = Object.values(results.verdict as Record<string, boolean>).every(Boolean) ? 0 : 1;
