@@ -151,6 +151,22 @@ describe('cli run', () => {
     });
   });
 
+  it('shows live progress on a terminal, and none with --json', async () => {
+    const { path } = await fleet();
+    const stdout = capture();
+    const stderr = capture();
+    const tty = Object.assign(stderr.stream, { isTTY: true });
+    expect(await main(['run', '--config', path], { stdout: stdout.stream, stderr: tty, env: ENV })).toBe(0);
+    expect(stderr.text()).toContain('\r\x1b[2Kinstances 2/2 · deleted 6');
+    const quiet = capture();
+    await main(['run', '--config', path, '--json'], {
+      stdout: capture().stream,
+      stderr: Object.assign(quiet.stream, { isTTY: true }),
+      env: ENV,
+    });
+    expect(quiet.text()).not.toContain('\r');
+  });
+
   it('never prints the secret key, the security token or a signature', async () => {
     const temporary = {
       ak: 'AKTEMPORARY000000001',

@@ -115,6 +115,26 @@ describe('fault matrix', () => {
     expect((attempts[1]?.receivedAt ?? 0) - (attempts[0]?.receivedAt ?? 0)).toBeGreaterThanOrEqual(990);
     expect(summary.totals.deleted).toBe(6);
     expect(stats.throttled).toBe(1);
+    // Every attempt is signed afresh: a new X-Sdk-Date gives a new signature.
+    expect(attempts[0]?.signature).not.toBe(attempts[1]?.signature);
+  });
+
+  it('no retry starts when the time budget cannot fit it', async () => {
+    const config = await setup();
+    simulator.inject({
+      method: 'DELETE',
+      taskId: taskId(0),
+      fault: { type: 'status', status: 503, retryAfterSeconds: 20 },
+    });
+    const startedAt = Date.now();
+    const { summary } = await run(config, { timeBudgetMs: 2_000 }, fastDeps());
+    expect(Date.now() - startedAt).toBeLessThan(1_500);
+    expect(simulator.requests.filter((r) => r.taskId === taskId(0))).toHaveLength(1);
+    expect(summary.instances[0]?.failures[0]).toMatchObject({
+      taskId: taskId(0),
+      httpStatus: 503,
+      attempts: 1,
+    });
   });
 
   it('404 on delete → already-gone, not a failure', async () => {

@@ -214,16 +214,18 @@ function httpError(status: number, body: string, requestId: string | undefined, 
   });
 }
 
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
+
 function networkError(error: unknown, attempts: number): DcsError {
   const { code, message } = error as { code?: string; message?: string };
   const cause = (error as { cause?: { code?: string } }).cause?.code;
+  const tls = CERTIFICATE_ERROR.test(`${code} ${cause}`);
+  const detail = [code ?? cause, message].filter(Boolean).join(' ') || String(error);
   return new DcsError({
-    kind: 'network',
+    kind: tls ? 'tls' : 'network',
     httpStatus: null,
     errorCode: null,
-    message: truncate(
-      `network error: ${[code ?? cause, message].filter(Boolean).join(' ') || String(error)}`,
-    ),
+    message: truncate(`${tls ? 'TLS' : 'network'} error: ${detail}`),
     requestId: null,
     attempts,
   });

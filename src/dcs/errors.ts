@@ -2,10 +2,11 @@
  * Why a DCS request did not succeed:
  * - `http`: the API answered with an error status;
  * - `network`: reset, refused or timed out (no usable answer);
+ * - `tls`: the endpoint's certificate is not trusted or not valid (a set-up problem: not retried);
  * - `malformed`: a 2xx whose body is not what the API documents;
  * - `not-sent`: the run stopped sending (time budget spent or authentication halted) before this request.
  */
-export type DcsErrorKind = 'http' | 'network' | 'malformed' | 'not-sent';
+export type DcsErrorKind = 'http' | 'network' | 'tls' | 'malformed' | 'not-sent';
 
 export interface DcsErrorDetails {
   kind: DcsErrorKind;
