@@ -1,5 +1,5 @@
 // Bundles the CLI and the Lambda handler with esbuild (ESM, Node 20+, source maps).
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 // undici and the AWS SDK call require(); an ESM bundle needs it defined.
@@ -19,3 +19,18 @@ const common = {
 await rm('dist', { recursive: true, force: true });
 await build({ ...common, entryPoints: { cli: 'src/cli.ts', bench: 'bench/run.ts' }, outdir: 'dist' });
 await chmod('dist/cli.js', 0o755);
+
+// The Lambda bundle, minified. The nodejs22.x runtime provides the AWS SDK v3, so it stays out.
+const lambda = await build({
+  ...common,
+  entryPoints: { handler: 'src/handler.ts' },
+  outdir: 'dist',
+  minify: true,
+  metafile: true,
+  external: ['@aws-sdk/*'],
+});
+// Lambda loads dist/handler.js as ESM only under a package.json that says so.
+await writeFile('dist/package.json', '{ "type": "module" }\n');
+const bytes = Object.entries(lambda.metafile.outputs).find(([file]) => file.endsWith('handler.js'))?.[1]
+  .bytes;
+console.log(`dist/handler.js: ${(bytes / 1024).toFixed(0)} KB`);

@@ -4,9 +4,10 @@ import { InputError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
 import { planRun, type RunRequest } from '../config/plan.js';
 import type { Config } from '../config/schema.js';
+import { redactor } from '../dcs/redact.js';
 import type { Credentials } from '../dcs/signer.js';
 import { run } from '../engine/run.js';
-import { JsonLinesLogger, redactor } from '../report/logger.js';
+import { JsonLinesLogger } from '../report/logger.js';
 import { renderSummaryTable } from '../report/table.js';
 import { startDemo } from '../simulator/demo.js';
 import { type Command, parseCommand, USAGE } from './args.js';
@@ -83,7 +84,7 @@ async function runAndReport(
     onProgress: progress && ((state) => progress.update(state)),
   });
   progress?.clear();
-  io.stdout.write(redact(json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryTable(summary)));
+  io.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryTable(summary));
   return summary.ok ? EXIT.ok : EXIT.problem;
 }
 

@@ -1,11 +1,13 @@
 // The DCS background-task API over undici: signed, paced and retried requests.
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Target } from '../config/schema.js';
 import type { Clock } from '../http/clock.js';
 import type { Pacer } from '../http/pacer.js';
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from '../http/retry.js';
+import { Agent, request } from '../http/undici.js';
 import type { AuthGuard } from './auth-guard.js';
 import { DcsError } from './errors.js';
+import { redactor } from './redact.js';
 import {
   type Credentials,
   canonicalQuery,
@@ -62,6 +64,8 @@ export class DcsClient {
   readonly #options: DcsClientOptions;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  /** API error messages are the server's text: a credential echoed there must not reach any output. */
+  readonly #redact: (text: string) => string;
   readonly pageSize: number;
 
   constructor(options: DcsClientOptions) {
@@ -69,6 +73,7 @@ export class DcsClient {
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000 });
     this.pageSize = options.pageSize ?? 100;
+    this.#redact = redactor([options.credentials.sk, options.credentials.securityToken]);
   }
 
   /** Lists an instance's tasks page by page (record offset, explicit limit) until a short or empty page. */
@@ -133,9 +138,9 @@ export class DcsClient {
         outcome =
           response.status >= 200 && response.status < 300
             ? { status: response.status, body: response.body, attempts: attempt }
-            : httpError(response.status, response.body, response.requestId, attempt);
+            : httpError(response.status, response.body, response.requestId, attempt, this.#redact);
       } catch (error) {
-        outcome = networkError(error, attempt);
+        outcome = networkError(error, attempt, this.#redact);
       } finally {
         release();
       }
@@ -175,7 +180,7 @@ export class DcsClient {
       formatSdkDate(new Date(clock.now())),
     );
     const queryString = canonicalQuery(query);
-    const response = await this.#dispatcher.request({
+    const response = await request(this.#dispatcher, {
       origin: url.origin,
       path: queryString ? `${encodePath(segments)}?${queryString}` : encodePath(segments),
       method: method as Dispatcher.HttpMethod,
@@ -194,7 +199,13 @@ export class DcsClient {
   }
 }
 
-function httpError(status: number, body: string, requestId: string | undefined, attempts: number): DcsError {
+function httpError(
+  status: number,
+  body: string,
+  requestId: string | undefined,
+  attempts: number,
+  redact: (text: string) => string,
+): DcsError {
   const parsed = parseJson(body) as {
     error_code?: unknown;
     error_msg?: unknown;
@@ -208,7 +219,7 @@ function httpError(status: number, body: string, requestId: string | undefined, 
     kind: 'http',
     httpStatus: status,
     errorCode: typeof code === 'string' && code !== '' ? code : null,
-    message: typeof message === 'string' && message !== '' ? truncate(message) : `HTTP ${status}`,
+    message: typeof message === 'string' && message !== '' ? truncate(redact(message)) : `HTTP ${status}`,
     requestId: requestId ?? (typeof bodyRequestId === 'string' ? bodyRequestId : null),
     attempts,
   });
@@ -216,7 +227,7 @@ function httpError(status: number, body: string, requestId: string | undefined, 
 
 const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
 
-function networkError(error: unknown, attempts: number): DcsError {
+function networkError(error: unknown, attempts: number, redact: (text: string) => string): DcsError {
   const { code, message } = error as { code?: string; message?: string };
   const cause = (error as { cause?: { code?: string } }).cause?.code;
   const tls = CERTIFICATE_ERROR.test(`${code} ${cause}`);
@@ -225,7 +236,7 @@ function networkError(error: unknown, attempts: number): DcsError {
     kind: tls ? 'tls' : 'network',
     httpStatus: null,
     errorCode: null,
-    message: truncate(`${tls ? 'TLS' : 'network'} error: ${detail}`),
+    message: truncate(redact(`${tls ? 'TLS' : 'network'} error: ${detail}`)),
     requestId: null,
     attempts,
   });

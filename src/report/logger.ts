@@ -7,14 +7,6 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-/** Replaces every occurrence of the given secrets in a text. */
-export function redactor(secrets: readonly (string | undefined)[]): (text: string) => string {
-  const values = secrets.filter(
-    (secret): secret is string => typeof secret === 'string' && secret.length >= 4,
-  );
-  return (text) => values.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
-}
-
 /** One JSON object per line: level, timestamp, message, then the fields. */
 export class JsonLinesLogger implements Logger {
   readonly #out: NodeJS.WritableStream;

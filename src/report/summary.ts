@@ -92,8 +92,3 @@ export function invariantHolds(counters: Counters): boolean {
   const { stale, deleted, alreadyGone, wouldDelete, skipped, deferred, failed } = counters;
   return stale === deleted + alreadyGone + wouldDelete + skipped + deferred + failed;
 }
-
-/** A summary needs attention when a task failed or an instance could not be listed. */
-export function hasProblem(instance: InstanceSummary): boolean {
-  return instance.error !== undefined || instance.failed > 0;
-}

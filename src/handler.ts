@@ -1,0 +1,76 @@
+// The Lambda shell over `run`: scheduled or manual event in, RunSummary out, alerts and metrics on the side.
+import { randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { Context } from 'aws-lambda';
+import { InputError } from './config/errors.js';
+import type { Config } from './config/schema.js';
+import { redactor } from './dcs/redact.js';
+import { run } from './engine/run.js';
+import { parseInvocation } from './lambda/invocation.js';
+import { LambdaLogger } from './lambda/logger.js';
+import { createMetrics, publishRunMetrics } from './lambda/metrics.js';
+import { publishEvents } from './lambda/publish.js';
+import { alertBus, loadConfig, loadCredentials } from './lambda/settings.js';
+import { alertEvents, FAILED } from './report/events.js';
+import type { RunSummary } from './report/summary.js';
+
+/** Time kept back from the Lambda timeout for in-flight requests (10 s timeout) and the alert events. */
+const MIN_SAFETY_MARGIN_MS = 15_000;
+
+const logger = new LambdaLogger();
+const metrics = createMetrics();
+const eventBridge = new EventBridgeClient({});
+let config: Promise<Config> | undefined;
+
+export async function handler(event: unknown, context: Context): Promise<RunSummary> {
+  logger.powertools.addContext(context);
+  try {
+    config ??= loadConfig(process.env);
+    const invocation = parseInvocation(event, await config);
+    const credentials = await loadCredentials(process.env);
+    logger.redactWith(redactor([credentials.sk, credentials.securityToken]));
+
+    const runId = randomUUID();
+    logger.powertools.setCorrelationId(runId);
+    logger.info('invocation accepted', { runId, invocation: invocation.kind, request: invocation.request });
+    const report = await run(
+      await config,
+      { ...invocation.request, timeBudgetMs: timeBudgetMs(context) },
+      { credentials, logger, runId },
+    );
+    publishRunMetrics(metrics, report);
+    await alert(report.summary, context);
+    return report.summary;
+  } catch (error) {
+    if (error instanceof InputError)
+      logger.error('invocation rejected: nothing was sent', { issues: error.issues });
+    throw error;
+  }
+}
+
+/** Publishes Completed (and Failed when not ok); an unpublishable Failed event fails the invocation. */
+async function alert(summary: RunSummary, context: Context): Promise<void> {
+  const failures = await publishEvents(eventBridge, alertEvents(summary), {
+    busName: alertBus(process.env),
+    resources: context.invokedFunctionArn ? [context.invokedFunctionArn] : [],
+  });
+  for (const failure of failures) {
+    logger.error('alert event not published', {
+      runId: summary.runId,
+      detailType: failure.event.detailType,
+      reason: failure.reason,
+    });
+  }
+  if (failures.some((failure) => failure.event.detailType === FAILED)) {
+    throw new Error(
+      `run ${summary.runId} was not ok and its failure event could not be published: ${failures[0]?.reason}`,
+    );
+  }
+}
+
+/** What is left of the Lambda timeout, less a safety margin, so a backlog ends as deferred, not as a timeout. */
+function timeBudgetMs(context: Context): number | undefined {
+  const remaining = context.getRemainingTimeInMillis?.();
+  if (remaining === undefined) return undefined;
+  return Math.max(0, remaining - Math.max(MIN_SAFETY_MARGIN_MS, remaining * 0.1));
+}

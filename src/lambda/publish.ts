@@ -1,0 +1,59 @@
+// PutEvents with its partial failures handled: failed entries are sent again, and what still fails is returned.
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
+import { type AlertEvent, EVENT_SOURCE } from '../report/events.js';
+
+export interface PublishOptions {
+  busName: string;
+  resources?: string[];
+  attempts?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PublishFailure {
+  event: AlertEvent;
+  reason: string;
+}
+
+export async function publishEvents(
+  client: EventBridgeClient,
+  events: readonly AlertEvent[],
+  { busName, resources = [], attempts = 3, sleep = defaultSleep }: PublishOptions,
+): Promise<PublishFailure[]> {
+  let pending: PublishFailure[] = events.map((event) => ({ event, reason: 'not sent' }));
+  for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
+    if (attempt > 1) await sleep(200 * 2 ** attempt);
+    const entries: PutEventsRequestEntry[] = pending.map(({ event }) => ({
+      Source: EVENT_SOURCE,
+      DetailType: event.detailType,
+      Detail: JSON.stringify(event.detail),
+      EventBusName: busName,
+      Resources: resources,
+    }));
+    try {
+      const output = await client.send(new PutEventsCommand({ Entries: entries }));
+      if (!output.FailedEntryCount) return [];
+      pending = pending.flatMap((failure, index) => {
+        const result = output.Entries?.[index];
+        return result?.EventId
+          ? []
+          : [
+              {
+                event: failure.event,
+                reason: `${result?.ErrorCode ?? 'unknown'}: ${result?.ErrorMessage ?? ''}`,
+              },
+            ];
+      });
+    } catch (error) {
+      pending = pending.map(({ event }) => ({ event, reason: (error as Error).message }));
+    }
+  }
+  return pending;
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

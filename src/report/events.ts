@@ -1,0 +1,76 @@
+// The EventBridge events of contract §6, kept far below EventBridge's 256 KB entry limit.
+import type { InstanceSummary, RunSummary, TaskFailure } from './summary.js';
+
+export const EVENT_SOURCE = 'dcs-task-cleanup';
+export const COMPLETED = 'DCS Task Cleanup Completed';
+export const FAILED = 'DCS Task Cleanup Failed';
+
+/** A Failed event's detail stays under this many bytes, whatever the number of failures. */
+export const MAX_DETAIL_BYTES = 64 * 1024;
+const FAILURES_PER_INSTANCE = 20;
+const MAX_MESSAGE_LENGTH = 300;
+
+export interface AlertEvent {
+  detailType: typeof COMPLETED | typeof FAILED;
+  detail: Record<string, unknown>;
+}
+
+/** `Completed` after every run; `Failed` too when the run is not ok. */
+export function alertEvents(summary: RunSummary): AlertEvent[] {
+  const head = {
+    runId: summary.runId,
+    dryRun: summary.dryRun,
+    complete: summary.complete,
+    ok: summary.ok,
+    totals: summary.totals,
+  };
+  const events: AlertEvent[] = [{ detailType: COMPLETED, detail: head }];
+  if (!summary.ok) events.push({ detailType: FAILED, detail: failedDetail(head, summary) });
+  return events;
+}
+
+/** An instance needs attention when it was not listed, a task failed, or the incomplete run left work. */
+function hasProblem(instance: InstanceSummary, complete: boolean): boolean {
+  return instance.error !== undefined || instance.failed > 0 || (!complete && instance.deferred > 0);
+}
+
+function failedDetail(head: Record<string, unknown>, summary: RunSummary): Record<string, unknown> {
+  const problems = summary.instances.filter((instance) => hasProblem(instance, summary.complete));
+  // Shrink the failure lists first, then the instance list, until the detail fits.
+  for (const perInstance of [FAILURES_PER_INSTANCE, 5, 1, 0]) {
+    const entries = problems.map((instance) => problemEntry(instance, perInstance));
+    let kept = entries.length;
+    while (kept > 0 && byteLength({ ...head, instances: entries.slice(0, kept) }) > MAX_DETAIL_BYTES) {
+      kept = Math.floor(kept * 0.8);
+    }
+    if (kept === entries.length || perInstance === 0) {
+      const detail: Record<string, unknown> = { ...head, instances: entries.slice(0, kept) };
+      if (kept < entries.length) detail.instancesTruncated = entries.length - kept;
+      return detail;
+    }
+  }
+  return { ...head, instances: [] };
+}
+
+function problemEntry(instance: InstanceSummary, maxFailures: number): Record<string, unknown> {
+  const { failures, ...rest } = instance;
+  const entry: Record<string, unknown> = {
+    ...rest,
+    ...(instance.error ? { error: { ...instance.error, message: clip(instance.error.message) } } : {}),
+    failures: failures.slice(0, maxFailures).map(clipFailure),
+  };
+  if (failures.length > maxFailures) entry.truncated = true;
+  return entry;
+}
+
+function clipFailure(failure: TaskFailure): TaskFailure {
+  return { ...failure, message: clip(failure.message) };
+}
+
+function clip(text: string): string {
+  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
+}
+
+function byteLength(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
+}
