@@ -1,11 +1,9 @@
 // The Lambda shell over `run`: scheduled or manual event in, RunSummary out, alerts and metrics on the side.
 import { randomUUID } from 'node:crypto';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { InputError } from './config/errors.js';
 import type { Config } from './config/schema.js';
 import { redactor } from './dcs/redact.js';
-import { run } from './engine/run.js';
 import { parseInvocation } from './lambda/invocation.js';
 import { LambdaLogger } from './lambda/logger.js';
 import { createMetrics, publishRunMetrics } from './lambda/metrics.js';
@@ -19,7 +17,6 @@ const MIN_SAFETY_MARGIN_MS = 15_000;
 
 const logger = new LambdaLogger();
 const metrics = createMetrics();
-const eventBridge = new EventBridgeClient({});
 let config: Promise<Config> | undefined;
 
 export async function handler(event: unknown, context: Context): Promise<RunSummary> {
@@ -33,6 +30,8 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
     const runId = randomUUID();
     logger.powertools.setCorrelationId(runId);
     logger.info('invocation accepted', { runId, invocation: invocation.kind, request: invocation.request });
+    // The engine (and its HTTP stack) loads once the invocation is accepted: a rejected one never pays for it.
+    const { run } = await import('./engine/run.js');
     const report = await run(
       await config,
       { ...invocation.request, timeBudgetMs: timeBudgetMs(context) },
@@ -50,7 +49,7 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
 
 /** Publishes Completed (and Failed when not ok); an unpublishable Failed event fails the invocation. */
 async function alert(summary: RunSummary, context: Context): Promise<void> {
-  const failures = await publishEvents(eventBridge, alertEvents(summary), {
+  const failures = await publishEvents(alertEvents(summary), {
     busName: alertBus(process.env),
     resources: context.invokedFunctionArn ? [context.invokedFunctionArn] : [],
   });

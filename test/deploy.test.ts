@@ -1,6 +1,6 @@
 // `osls package` offline, cfn-lint on the generated template, and what the template must say.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,12 +64,16 @@ describe('serverless.yml → CloudFormation', () => {
 
   it('packages only the esbuild bundle and the config', async () => {
     const { stdout } = await execute('unzip', ['-Z1', join(prod.out, 'dcs-task-cleanup.zip')]);
-    expect(stdout.trim().split('\n').sort()).toEqual([
+    const files = stdout.trim().split('\n').sort();
+    expect(files.filter((file) => !file.startsWith('dist/chunks/'))).toEqual([
       'dist/handler.js',
       'dist/handler.js.map',
       'dist/package.json',
       'infra/config/cleanup.json',
     ]);
+    // Every chunk the bundle imports on first use is packaged with it.
+    const chunks = readdirSync(join(ROOT, 'dist', 'chunks')).map((file) => `dist/chunks/${file}`);
+    expect(files.filter((file) => file.startsWith('dist/chunks/'))).toEqual(chunks.sort());
   });
 
   it('deploys the function on nodejs22.x with reserved concurrency 1 and deliberate limits', () => {

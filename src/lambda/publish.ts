@@ -1,9 +1,5 @@
 // PutEvents with its partial failures handled: failed entries are sent again, and what still fails is returned.
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { type AlertEvent, EVENT_SOURCE } from '../report/events.js';
 
 export interface PublishOptions {
@@ -18,11 +14,20 @@ export interface PublishFailure {
   reason: string;
 }
 
+let client: EventBridgeClient | undefined;
+
+/** The SDK is loaded on first use, not at cold start: most invocations publish once, at the end. */
+async function eventBridge() {
+  const sdk = await import('@aws-sdk/client-eventbridge');
+  client ??= new sdk.EventBridgeClient({});
+  return { client, PutEventsCommand: sdk.PutEventsCommand };
+}
+
 export async function publishEvents(
-  client: EventBridgeClient,
   events: readonly AlertEvent[],
   { busName, resources = [], attempts = 3, sleep = defaultSleep }: PublishOptions,
 ): Promise<PublishFailure[]> {
+  const { client, PutEventsCommand } = await eventBridge();
   let pending: PublishFailure[] = events.map((event) => ({ event, reason: 'not sent' }));
   for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
     if (attempt > 1) await sleep(200 * 2 ** attempt);

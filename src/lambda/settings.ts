@@ -1,7 +1,6 @@
 // Everything the handler reads from its environment: config, credentials and the alert bus.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import { credentialsFromEnv } from '../config/credentials.js';
 import { InputError } from '../config/errors.js';
@@ -48,6 +47,8 @@ export async function loadCredentials(env: Env): Promise<Credentials> {
   if (!secretId) return credentialsFromEnv(env);
   let text: unknown;
   try {
+    // Loaded on first use: without a secret id the Secrets Manager SDK is never loaded.
+    const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
     text = await getSecret(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
   } catch (error) {
     // The SDK's message names the secret and the cause, never its value.
