@@ -1,0 +1,20 @@
+// The console test events shipped in infra/console-events must be accepted by the deployed example config.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../src/config/load.js';
+import { parseInvocation } from '../src/lambda/invocation.js';
+
+const INFRA = join(import.meta.dirname, '..', 'infra');
+const config = parseConfigText(readFileSync(join(INFRA, 'config', 'cleanup.json'), 'utf8'), 'cleanup.json');
+
+describe('console test events', () => {
+  it.each(readdirSync(join(INFRA, 'console-events')))('%s is a valid invocation', (file) => {
+    const event = JSON.parse(readFileSync(join(INFRA, 'console-events', file), 'utf8'));
+    expect(() => parseInvocation(event, config)).not.toThrow();
+  });
+
+  it('the example config starts in dry-run', () => {
+    expect(config.dryRun).toBe(true);
+  });
+});
