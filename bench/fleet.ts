@@ -41,15 +41,18 @@ export async function startFleet(spec: FleetSpec, options: SimulatorOptions) {
   return { simulator, ids, stale };
 }
 
-export function writeConfig(endpoint: string, ids: string[], limits: Record<string, number>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dcs-bench-'));
-  const path = join(dir, 'config.json');
-  const config = {
+/** The config a benchmark runs with: every stale task may be deleted in one run. */
+export function fleetConfig(endpoint: string, ids: string[], limits: Record<string, number> = {}) {
+  return {
     dryRun: false,
     defaults: { olderThan: '7d', maxDeletesPerInstance: 100_000 },
     limits,
     instances: ids.map((instanceId) => ({ region: 'cn-north-4', projectId: PROJECT, instanceId, endpoint })),
   };
+}
+
+export function writeConfig(config: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'dcs-bench-')), 'config.json');
   writeFileSync(path, JSON.stringify(config));
   return path;
 }

@@ -206,7 +206,7 @@ describe('cli bad input: exit 2, the field named, no request sent', () => {
       'unknown instance',
       (p) => ['run', '--config', p, '--instance', instanceId(99)],
       undefined,
-      /instanceIds: not in the config/,
+      /--instance: not in the config/,
     ],
     [
       'age under 1h',

@@ -304,6 +304,23 @@ describe('fault matrix', () => {
 });
 
 describe('run semantics', () => {
+  it('deletes exactly the stale tasks and leaves young and running ones', async () => {
+    simulator = await startSimulator();
+    seed(simulator, A, [
+      ...tasks(5, { ageDays: 10, first: 0 }),
+      ...tasks(3, { ageDays: 1, first: 100 }),
+      ...tasks(2, { ageDays: 10, status: 'EXECUTING', first: 200 }),
+    ]);
+    const deps = fastDeps();
+    const { summary } = await run(parseConfig(configFor(simulator.endpoint, [A])), {}, deps);
+    expect(summary.totals).toMatchObject({ listed: 10, stale: 5, deleted: 5, failed: 0 });
+    expect(summary).toMatchObject({ ok: true, complete: true });
+    const left = simulator.tasks(PROJECT, A).map((t) => t.id);
+    expect(left.sort()).toEqual([100, 101, 102, 200, 201].map(taskId).sort());
+    expect(deps.logger.taskRecords()).toHaveLength(5);
+    checkInvariants(summary);
+  });
+
   it('dry-run reports would-delete and sends no DELETE', async () => {
     const config = await setup();
     const deps = fastDeps();

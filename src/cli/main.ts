@@ -2,7 +2,7 @@
 import { credentialsFromEnv } from '../config/credentials.js';
 import { InputError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
-import { planRun, type RunRequest } from '../config/plan.js';
+import { type RunRequest, unknownInstanceIds } from '../config/plan.js';
 import type { Config } from '../config/schema.js';
 import { redactor } from '../dcs/redact.js';
 import type { Credentials } from '../dcs/signer.js';
@@ -52,7 +52,8 @@ async function execute(command: Command, io: CliIo): Promise<number> {
     }
     case 'run': {
       const config = await loadConfigFile(command.configPath);
-      planRun(config, command.request);
+      const unknown = unknownInstanceIds(config, command.request.instanceIds ?? []);
+      if (unknown.length > 0) throw InputError.of('--instance', `not in the config: ${unknown.join(', ')}`);
       return runAndReport(config, command.request, credentialsFromEnv(io.env), command.json, io);
     }
     case 'simulate': {
