@@ -1,6 +1,6 @@
 // Shared set-up for the benchmarks: a simulator fleet, a config file and the CLI as a child process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTask, uuid } from '../src/simulator/fleet.js';
@@ -51,8 +51,12 @@ export function fleetConfig(endpoint: string, ids: string[], limits: Record<stri
   };
 }
 
+const WORK_DIR = mkdtempSync(join(tmpdir(), 'dcs-bench-'));
+process.on('exit', () => rmSync(WORK_DIR, { recursive: true, force: true }));
+let configs = 0;
+
 export function writeConfig(config: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'dcs-bench-')), 'config.json');
+  const path = join(WORK_DIR, `config-${++configs}.json`);
   writeFileSync(path, JSON.stringify(config));
   return path;
 }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { alertEvents, COMPLETED, FAILED, MAX_DETAIL_BYTES } from '../src/report/events.js';
+import { type InstanceSummary, type RunSummary, sumCounters, zeroCounters } from '../src/report/summary.js';
+import { instanceId, PROJECT, taskId } from './helpers.js';
+
+function instance(n: number, failed: number, patch: Partial<InstanceSummary> = {}): InstanceSummary {
+  return {
+    instanceId: instanceId(n),
+    projectId: PROJECT,
+    region: 'cn-north-4',
+    ...zeroCounters(),
+    stale: failed,
+    failed,
+    failures: Array.from({ length: failed }, (_, i) => ({
+      taskId: taskId(i),
+      taskName: 'EXTEND',
+      httpStatus: 500,
+      errorCode: 'DCS.5006',
+      message: 'x'.repeat(1_000),
+      attempts: 5,
+    })),
+    ...patch,
+  };
+}
+
+function summary(instances: InstanceSummary[], complete = true): RunSummary {
+  const totals = sumCounters(instances);
+  return {
+    runId: 'run-1',
+    dryRun: false,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:01:00.000Z',
+    complete,
+    ok: complete && totals.failed === 0 && instances.every((i) => !i.error),
+    totals,
+    instances,
+  };
+}
+
+describe('alert events', () => {
+  it('a clean run publishes Completed only, with the contract detail', () => {
+    const events = alertEvents(summary([instance(1, 0)]));
+    expect(events).toEqual([
+      {
+        detailType: COMPLETED,
+        detail: { runId: 'run-1', dryRun: false, complete: true, ok: true, totals: expect.any(Object) },
+      },
+    ]);
+  });
+
+  it('Failed lists only the instances with a problem, their first 20 failures, and truncated', () => {
+    const events = alertEvents(summary([instance(1, 0), instance(2, 21), instance(3, 20)]));
+    const failed = events.find((e) => e.detailType === FAILED)?.detail as {
+      instances: Record<string, unknown>[];
+    };
+    expect(failed.instances.map((i) => i.instanceId)).toEqual([instanceId(2), instanceId(3)]);
+    expect(failed.instances[0]).toMatchObject({ failed: 21, truncated: true });
+    expect((failed.instances[0]?.failures as unknown[]).length).toBe(20);
+    expect(failed.instances[1]).not.toHaveProperty('truncated');
+  });
+
+  it('names instances that could not be listed, with their error', () => {
+    const error = {
+      httpStatus: 401,
+      errorCode: 'APIGW.0301',
+      message: 'Incorrect IAM authentication information',
+    };
+    const events = alertEvents(summary([instance(1, 0, { error })], false));
+    const failed = events.find((e) => e.detailType === FAILED)?.detail as {
+      instances: Record<string, unknown>[];
+    };
+    expect(failed.instances).toEqual([
+      expect.objectContaining({ instanceId: instanceId(1), error, failures: [] }),
+    ]);
+  });
+
+  it('stays far below 256 KB whatever the number of failures', () => {
+    const huge = summary(Array.from({ length: 2_000 }, (_, n) => instance(n, 500)));
+    const failed = alertEvents(huge).find((e) => e.detailType === FAILED)?.detail as Record<string, unknown>;
+    expect(Buffer.byteLength(JSON.stringify(failed))).toBeLessThanOrEqual(MAX_DETAIL_BYTES);
+    expect(MAX_DETAIL_BYTES).toBeLessThan((256 * 1024) / 3);
+    expect(failed.instancesTruncated).toBeGreaterThan(0);
+    expect((failed.instances as unknown[]).length + (failed.instancesTruncated as number)).toBe(2_000);
+    expect(failed.totals).toEqual(huge.totals);
+  });
+});
