@@ -55,7 +55,7 @@ describe('alert events', () => {
     };
     expect(failed.instances.map((i) => i.instanceId)).toEqual([instanceId(2), instanceId(3)]);
     expect(failed.instances[0]).toMatchObject({ failed: 21, truncated: true });
-    expect((failed.instances[0]?.failures as unknown[]).length).toBe(20);
+    expect(failed.instances[0]?.failures).toHaveLength(20);
     expect(failed.instances[1]).not.toHaveProperty('truncated');
   });
 
