@@ -76,7 +76,10 @@ export class DcsClient {
     this.#redact = redactor([options.credentials.sk, options.credentials.securityToken]);
   }
 
-  /** Lists an instance's tasks page by page (record offset, explicit limit) until a short or empty page. */
+  /**
+   * Lists an instance's tasks page by page (record offset, explicit limit). It stops at an empty page, or at
+   * a short one unless task_count promises more (a server that caps `limit` below ours sends short pages).
+   */
   async *listTasks(target: Target, window: ListWindow = {}): AsyncGenerator<TaskPage> {
     const limit = this.pageSize;
     for (let offset = 0; ; ) {
