@@ -73,7 +73,7 @@ export function runCli(configPath: string, extraArgs: string[] = []): Promise<Cl
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
     const rssProbe =
-      'process.on("exit",()=>process.stderr.write(`\\n#maxrss ${process.resourceUsage().maxRSS}\\n`))';
+      'process.on("exit",()=>process.stderr.write("\\n#maxrss "+process.resourceUsage().maxRSS+"\\n"))';
     const child = spawn(
       process.execPath,
       [

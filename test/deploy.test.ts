@@ -14,9 +14,10 @@ const ROOT = join(import.meta.dirname, '..');
 const OSLS = join(ROOT, 'node_modules', '.bin', 'osls');
 
 // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON
+type Json = any;
 type Template = {
-  Resources: Record<string, { Type: string; Properties: any; Condition?: string }>;
-  Parameters?: any;
+  Resources: Record<string, { Type: string; Properties: Json; Condition?: string }>;
+  Parameters?: Json;
 };
 
 let dir: string;

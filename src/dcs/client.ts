@@ -6,7 +6,8 @@ import type { Pacer } from '../http/pacer.js';
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from '../http/retry.js';
 import { Agent, request } from '../http/undici.js';
 import type { AuthGuard } from './auth-guard.js';
-import { DcsError } from './errors.js';
+import { DcsError, errorFromException, errorFromResponse, malformedError, notSentError } from './errors.js';
+import { parseJsonOrNull } from './json.js';
 import { redactor } from './redact.js';
 import {
   type Credentials,
@@ -58,8 +59,6 @@ interface Response {
   attempts: number;
 }
 
-const MAX_MESSAGE_LENGTH = 512;
-
 export class DcsClient {
   readonly #options: DcsClientOptions;
   readonly #dispatcher: Dispatcher;
@@ -90,16 +89,13 @@ export class DcsClient {
       if (window.startTime) query.push(['start_time', window.startTime]);
       if (window.endTime) query.push(['end_time', window.endTime]);
       const response = await this.#send(target, 'GET', ['tasks'], query);
-      const page = parseTaskPage(parseJson(response.body));
+      const page = parseTaskPage(parseJsonOrNull(response.body));
       if (typeof page === 'string') {
-        throw new DcsError({
-          kind: 'malformed',
-          httpStatus: response.status,
-          errorCode: null,
-          message: `malformed task list at offset ${offset}: ${page}`,
-          requestId: null,
-          attempts: response.attempts,
-        });
+        throw malformedError(
+          `malformed task list at offset ${offset}: ${page}`,
+          response.status,
+          response.attempts,
+        );
       }
       yield page;
       offset += page.records;
@@ -131,7 +127,7 @@ export class DcsClient {
       if (!release || halted) {
         release?.();
         settle(null);
-        throw lastError ?? notSent(halted ?? 'the time budget ran out');
+        throw lastError ?? notSentError(halted ?? 'the time budget ran out');
       }
       let outcome: Response | DcsError;
       let retryAfter: string | undefined;
@@ -141,9 +137,9 @@ export class DcsClient {
         outcome =
           response.status >= 200 && response.status < 300
             ? { status: response.status, body: response.body, attempts: attempt }
-            : httpError(response.status, response.body, response.requestId, attempt, this.#redact);
+            : errorFromResponse(response, attempt, this.#redact);
       } catch (error) {
-        outcome = networkError(error, attempt, this.#redact);
+        outcome = errorFromException(error, attempt, this.#redact);
       } finally {
         release();
       }
@@ -202,72 +198,6 @@ export class DcsClient {
   }
 }
 
-function httpError(
-  status: number,
-  body: string,
-  requestId: string | undefined,
-  attempts: number,
-  redact: (text: string) => string,
-): DcsError {
-  const parsed = parseJson(body) as {
-    error_code?: unknown;
-    error_msg?: unknown;
-    request_id?: unknown;
-    error?: { code?: unknown; message?: unknown };
-  } | null;
-  const code = parsed?.error_code ?? parsed?.error?.code;
-  const message = parsed?.error_msg ?? parsed?.error?.message;
-  const bodyRequestId = parsed?.request_id;
-  return new DcsError({
-    kind: 'http',
-    httpStatus: status,
-    errorCode: typeof code === 'string' && code !== '' ? code : null,
-    message: typeof message === 'string' && message !== '' ? truncate(redact(message)) : `HTTP ${status}`,
-    requestId: requestId ?? (typeof bodyRequestId === 'string' ? bodyRequestId : null),
-    attempts,
-  });
-}
-
-const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
-
-function networkError(error: unknown, attempts: number, redact: (text: string) => string): DcsError {
-  const { code, message } = error as { code?: string; message?: string };
-  const cause = (error as { cause?: { code?: string } }).cause?.code;
-  const tls = CERTIFICATE_ERROR.test(`${code} ${cause}`);
-  const detail = [code ?? cause, message].filter(Boolean).join(' ') || String(error);
-  return new DcsError({
-    kind: tls ? 'tls' : 'network',
-    httpStatus: null,
-    errorCode: null,
-    message: truncate(redact(`${tls ? 'TLS' : 'network'} error: ${detail}`)),
-    requestId: null,
-    attempts,
-  });
-}
-
-function notSent(reason: string): DcsError {
-  return new DcsError({
-    kind: 'not-sent',
-    httpStatus: null,
-    errorCode: null,
-    message: `not sent: ${reason}`,
-    requestId: null,
-    attempts: 0,
-  });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
 }

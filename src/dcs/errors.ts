@@ -1,3 +1,5 @@
+import { parseJsonOrNull } from './json.js';
+
 /**
  * Why a DCS request did not succeed:
  * - `http`: the API answered with an error status;
@@ -38,6 +40,74 @@ export class DcsError extends Error implements DcsErrorDetails {
   toSummaryError(): { httpStatus: number | null; errorCode: string | null; message: string } {
     return { httpStatus: this.httpStatus, errorCode: this.errorCode, message: this.message };
   }
+}
+
+const MAX_MESSAGE_LENGTH = 512;
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
+
+/** An error answer, read from the Huawei error body (`error_code`/`error_msg`, or `error.code`/`error.message`). */
+export function errorFromResponse(
+  response: { status: number; body: string; requestId: string | undefined },
+  attempts: number,
+  redact: (text: string) => string,
+): DcsError {
+  const parsed = parseJsonOrNull(response.body) as {
+    error_code?: unknown;
+    error_msg?: unknown;
+    request_id?: unknown;
+    error?: { code?: unknown; message?: unknown };
+  } | null;
+  const code = parsed?.error_code ?? parsed?.error?.code;
+  const message = parsed?.error_msg ?? parsed?.error?.message;
+  const bodyRequestId = parsed?.request_id;
+  return new DcsError({
+    kind: 'http',
+    httpStatus: response.status,
+    errorCode: typeof code === 'string' && code !== '' ? code : null,
+    message:
+      typeof message === 'string' && message !== '' ? truncate(redact(message)) : `HTTP ${response.status}`,
+    requestId: response.requestId ?? (typeof bodyRequestId === 'string' ? bodyRequestId : null),
+    attempts,
+  });
+}
+
+/** A request that got no usable answer: reset, refused, timed out, or a certificate problem. */
+export function errorFromException(
+  error: unknown,
+  attempts: number,
+  redact: (text: string) => string,
+): DcsError {
+  const { code, message } = error as { code?: string; message?: string };
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  const tls = CERTIFICATE_ERROR.test(`${code} ${cause}`);
+  const detail = [code ?? cause, message].filter(Boolean).join(' ') || String(error);
+  return new DcsError({
+    kind: tls ? 'tls' : 'network',
+    httpStatus: null,
+    errorCode: null,
+    message: truncate(redact(`${tls ? 'TLS' : 'network'} error: ${detail}`)),
+    requestId: null,
+    attempts,
+  });
+}
+
+export function malformedError(message: string, httpStatus: number, attempts: number): DcsError {
+  return new DcsError({ kind: 'malformed', httpStatus, errorCode: null, message, requestId: null, attempts });
+}
+
+export function notSentError(reason: string): DcsError {
+  return new DcsError({
+    kind: 'not-sent',
+    httpStatus: null,
+    errorCode: null,
+    message: `not sent: ${reason}`,
+    requestId: null,
+    attempts: 0,
+  });
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
 }
 
 /** Error codes that mean "not now": the task is skipped and tried again at the next run. */

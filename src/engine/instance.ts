@@ -1,7 +1,7 @@
 // One instance's cleanup: list every page, select the stale tasks, then delete them.
 import type { Target } from '../config/schema.js';
 import type { DcsClient } from '../dcs/client.js';
-import { DcsError, INSTANCE_GONE_CODES, NOT_NOW_CODES } from '../dcs/errors.js';
+import { DcsError, INSTANCE_GONE_CODES, malformedError, NOT_NOW_CODES } from '../dcs/errors.js';
 import type { Clock } from '../http/clock.js';
 import { selectStale, type TaskRecord } from '../policy/select.js';
 import type { Logger } from '../report/logger.js';
@@ -123,14 +123,7 @@ async function listAll(target: Target, { client, logger, runId }: InstanceContex
         });
       }
       if (page.tasks.length > 0 && seen.size === before && page.records >= client.pageSize) {
-        throw new DcsError({
-          kind: 'malformed',
-          httpStatus: 200,
-          errorCode: null,
-          message: 'listing did not advance: a full page repeated tasks already seen',
-          requestId: null,
-          attempts: 1,
-        });
+        throw malformedError('listing did not advance: a full page repeated tasks already seen', 200, 1);
       }
     }
     return { listed: seen.size, tasks, error: undefined };
