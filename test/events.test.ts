@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { alertEvents, COMPLETED, FAILED, MAX_DETAIL_BYTES } from '../src/report/events.js';
-import { type InstanceSummary, type RunSummary, sumCounters, zeroCounters } from '../src/report/summary.js';
+import {
+  type InstanceSummary,
+  loggableSummary,
+  type RunSummary,
+  sumCounters,
+  zeroCounters,
+} from '../src/report/summary.js';
 import { instanceId, PROJECT, taskId } from './helpers.js';
 
 function instance(n: number, failed: number, patch: Partial<InstanceSummary> = {}): InstanceSummary {
@@ -82,5 +88,23 @@ describe('alert events', () => {
     expect(failed.instancesTruncated).toBeGreaterThan(0);
     expect((failed.instances as unknown[]).length + (failed.instancesTruncated as number)).toBe(2_000);
     expect(failed.totals).toEqual(huge.totals);
+  });
+});
+
+describe('the logged summary', () => {
+  it('is the summary itself when small, and stays under 256 KB when failures pile up', () => {
+    const small = summary([instance(1, 3)]);
+    expect(loggableSummary(small)).toBe(small);
+    for (const [instances, failures] of [
+      [5, 500],
+      [50, 500],
+      [5_000, 1],
+    ] as const) {
+      const huge = summary(Array.from({ length: instances }, (_, n) => instance(n, failures)));
+      const logged = loggableSummary(huge);
+      expect(Buffer.byteLength(JSON.stringify(logged))).toBeLessThan(256 * 1024);
+      expect(logged.totals).toEqual(huge.totals);
+      expect(logged.truncated).toBeDefined();
+    }
   });
 });

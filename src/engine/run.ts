@@ -10,7 +10,7 @@ import { type Clock, systemClock } from '../http/clock.js';
 import { Pacer } from '../http/pacer.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../http/retry.js';
 import type { Logger } from '../report/logger.js';
-import { type Outcome, type RunSummary, sumCounters } from '../report/summary.js';
+import { loggableSummary, type Outcome, type RunSummary, sumCounters } from '../report/summary.js';
 import { cleanInstance } from './instance.js';
 
 export interface RunDeps {
@@ -127,6 +127,6 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
     instances,
   };
   const level = summary.ok ? 'info' : 'error';
-  deps.logger[level]('run finished', { runId, summary, stats });
+  deps.logger[level]('run finished', { runId, summary: loggableSummary(summary), stats });
   return { summary, stats };
 }

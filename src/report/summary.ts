@@ -92,3 +92,29 @@ export function invariantHolds(counters: Counters): boolean {
   const { stale, deleted, alreadyGone, wouldDelete, skipped, deferred, failed } = counters;
   return stale === deleted + alreadyGone + wouldDelete + skipped + deferred + failed;
 }
+
+/** CloudWatch Logs cuts events above 256 KB; the summary record stays well below that. */
+const MAX_LOGGED_SUMMARY_BYTES = 128 * 1024;
+
+/**
+ * The summary as the `run finished` record carries it: whole when it is small; otherwise each instance's
+ * failures are cut to the first 20, then dropped, then the instances too (every failure already has its
+ * own per-task record, and every instance its counters in the returned summary).
+ */
+export function loggableSummary(summary: RunSummary): RunSummary & { truncated?: string } {
+  const fits = (candidate: unknown) =>
+    Buffer.byteLength(JSON.stringify(candidate)) <= MAX_LOGGED_SUMMARY_BYTES;
+  if (fits(summary)) return summary;
+  for (const perInstance of [20, 0]) {
+    const capped = {
+      ...summary,
+      instances: summary.instances.map((instance) => ({
+        ...instance,
+        failures: instance.failures.slice(0, perInstance),
+      })),
+      truncated: `failures cut to the first ${perInstance} per instance`,
+    };
+    if (fits(capped)) return capped;
+  }
+  return { ...summary, instances: [], truncated: 'instances left out: see the per-task records' };
+}
