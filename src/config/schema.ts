@@ -117,7 +117,7 @@ type ParsedPolicy = z.output<z.ZodObject<typeof policyFields>>;
 /** Validates a parsed JSON value as a config; throws InputError listing every problem with its path. */
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
-  if (!result.success) throw new InputError(result.error.issues.flatMap(toInputIssues));
+  if (!result.success) throw inputErrorFrom(result.error);
   const { dryRun, defaults = {}, limits = {}, instances } = result.data;
   return {
     dryRun,
@@ -150,7 +150,7 @@ function toInputIssues(issue: z.core.$ZodIssue): InputIssue[] {
   return [{ path: formatPath(issue.path), message: issue.message }];
 }
 
-/** Turns zod issues into an InputError (for schemas outside the config file, e.g. a Lambda payload). */
+/** Turns zod issues into an InputError naming each field (the config file's, or a Lambda payload's). */
 export function inputErrorFrom(error: z.ZodError): InputError {
   return new InputError(error.issues.flatMap(toInputIssues));
 }

@@ -27,8 +27,6 @@ export interface DcsClientOptions {
   authGuard: AuthGuard;
   /** Epoch ms after which no request or retry starts (the time budget). */
   deadline?: number | undefined;
-  /** Connection pools; by default a keep-alive Agent (one pool per endpoint) owned by the client. */
-  dispatcher?: Dispatcher;
   requestTimeoutMs?: number;
   pageSize?: number;
   /** Called after every attempt: for retry and throttle counters. */
@@ -61,16 +59,14 @@ interface Response {
 
 export class DcsClient {
   readonly #options: DcsClientOptions;
-  readonly #dispatcher: Dispatcher;
-  readonly #ownsDispatcher: boolean;
+  /** Keep-alive connection pools, one per endpoint. */
+  readonly #dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 30_000 });
   /** API error messages are the server's text: a credential echoed there must not reach any output. */
   readonly #redact: (text: string) => string;
   readonly pageSize: number;
 
   constructor(options: DcsClientOptions) {
     this.#options = options;
-    this.#ownsDispatcher = options.dispatcher === undefined;
-    this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000 });
     this.pageSize = options.pageSize ?? 100;
     this.#redact = redactor([options.credentials.sk, options.credentials.securityToken]);
   }
@@ -111,7 +107,7 @@ export class DcsClient {
   }
 
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    await this.#dispatcher.close();
   }
 
   /** One request with its retries; every attempt is paced and signed afresh. */

@@ -1,6 +1,5 @@
 // The one cleanup run that both the CLI and the Lambda handler call.
 import { randomUUID } from 'node:crypto';
-import type { Dispatcher } from 'undici';
 import { planRun, type RunRequest } from '../config/plan.js';
 import type { Config } from '../config/schema.js';
 import { AuthGuard } from '../dcs/auth-guard.js';
@@ -17,8 +16,6 @@ export interface RunDeps {
   credentials: Credentials;
   logger: Logger;
   clock?: Clock;
-  /** HTTP connection pools; by default one keep-alive pool per endpoint, closed after the run. */
-  dispatcher?: Dispatcher;
   /** Backoff timing (tests shorten it); maxAttempts always comes from the config. */
   retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
   requestTimeoutMs?: number;
@@ -62,7 +59,6 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
     clock,
     authGuard,
     deadline,
-    dispatcher: deps.dispatcher,
     requestTimeoutMs: deps.requestTimeoutMs,
     pageSize: deps.pageSize,
     onAttempt: (attempt: AttemptReport) => {

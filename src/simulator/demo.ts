@@ -24,6 +24,9 @@ const FLEET = [
   { region: 'ap-southeast-1', tasks: 220, maxAgeDays: 365, keepLatest: 20 },
 ] as const;
 
+const LATENCY_MS = 15;
+const RATE_LIMIT = 100;
+
 export async function startDemo(seed = 2026): Promise<Demo> {
   const random = seededRandom(seed);
   const credentials = {
@@ -32,8 +35,8 @@ export async function startDemo(seed = 2026): Promise<Demo> {
   };
   const simulator = await DcsSimulator.start({
     credentials: [credentials],
-    latencyMs: 15,
-    rateLimit: { requestsPerSecond: 100, retryAfterSeconds: 1 },
+    latencyMs: LATENCY_MS,
+    rateLimit: { requestsPerSecond: RATE_LIMIT, retryAfterSeconds: 1 },
     seed,
   });
   const now = Date.now();
@@ -80,7 +83,7 @@ export async function startDemo(seed = 2026): Promise<Demo> {
     instances,
   });
   const description = [
-    `Local DCS simulator on ${simulator.endpoint} (signed requests, 15 ms latency, 100 requests/s limit,`,
+    `Local DCS simulator on ${simulator.endpoint} (signed requests, ${LATENCY_MS} ms latency, ${RATE_LIMIT} requests/s limit,`,
     'with injected 500s, a connection reset, 404s and DCS.4017 answers).',
     `Fleet: ${instances.length} instances, ${FLEET.reduce((sum, i) => sum + i.tasks + 1, 0)} tasks of mixed names, statuses and ages.`,
     'Policy: older than 30d (14d on one instance), keep the newest 5 (20 on one), never masterStandbySwapJob.',
