@@ -10,6 +10,7 @@ import { DcsSimulator, type SimulatorOptions } from '../src/simulator/server.js'
 export const CREDENTIALS = { ak: 'AKBENCHMARK000000001', sk: 'bench-secret-key-0123456789abcdef' };
 export const PROJECT = '0123456789abcdef0123456789abcdef';
 const DAY_MS = 86_400_000;
+/** The built CLI, beside this file once bundled into dist/bench.js. */
 const CLI = join(import.meta.dirname, 'cli.js');
 
 export interface FleetSpec {
@@ -64,12 +65,17 @@ export function writeConfig(config: unknown): string {
 export interface CliRun {
   wallMs: number;
   exitCode: number | null;
-  summary: { ok: boolean; totals: Record<string, number> };
+  summary: {
+    ok: boolean;
+    complete: boolean;
+    totals: Record<string, number>;
+    instances: { instanceId: string; error?: { message: string } }[];
+  };
   maxRssMb: number;
 }
 
 /** Runs `dcs-task-cleanup run --json` as its own process and reports its wall time and peak RSS. */
-export function runCli(configPath: string, extraArgs: string[] = []): Promise<CliRun> {
+export function runCli(configPath: string, extraArgs: string[] = [], cli = CLI): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
     const rssProbe =
@@ -79,7 +85,7 @@ export function runCli(configPath: string, extraArgs: string[] = []): Promise<Cl
       [
         '--import',
         `data:text/javascript,${encodeURIComponent(rssProbe)}`,
-        CLI,
+        cli,
         'run',
         '--config',
         configPath,

@@ -2,10 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/schema.js';
-import { AuthGuard } from '../src/dcs/auth-guard.js';
 import { DcsClient } from '../src/dcs/client.js';
 import { systemClock } from '../src/http/clock.js';
-import { Pacer } from '../src/http/pacer.js';
 import { DEFAULT_RETRY } from '../src/http/retry.js';
 import { selectStale, type TaskRecord } from '../src/policy/select.js';
 import type { SimulatorOptions } from '../src/simulator/server.js';
@@ -57,11 +55,10 @@ async function sequentialBaseline() {
   const { simulator, ids } = await startFleet(THROUGHPUT_FLEET, { latencyMs: LATENCY_MS });
   const config = parseConfig(fleetConfig(simulator.endpoint, ids));
   const client = new DcsClient({
-    credentials: CREDENTIALS,
-    pacer: new Pacer({ concurrency: 1, requestsPerSecond: 1_000_000 }, systemClock),
+    accounts: new Map([['default', CREDENTIALS]]),
+    limits: { concurrency: 1, requestsPerSecond: 1_000_000 },
     retry: { ...DEFAULT_RETRY, maxAttempts: 1 },
     clock: systemClock,
-    authGuard: new AuthGuard(),
   });
   const startedAt = performance.now();
   let deleted = 0;

@@ -1,6 +1,7 @@
 // The Lambda shell over `run`: scheduled or manual event in, RunSummary out, alerts and metrics on the side.
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { secretsOf } from './config/credentials.js';
 import { InputError } from './config/errors.js';
 import type { Config } from './config/schema.js';
 import { redactor } from './dcs/redact.js';
@@ -8,9 +9,10 @@ import { parseInvocation } from './lambda/invocation.js';
 import { LambdaLogger } from './lambda/logger.js';
 import { createMetrics, publishRunMetrics } from './lambda/metrics.js';
 import { publishEvents } from './lambda/publish.js';
-import { alertBus, loadConfig, loadCredentials } from './lambda/settings.js';
+import { alertBus, loadAccounts, loadConfig } from './lambda/settings.js';
 import { alertEvents, FAILED } from './report/events.js';
-import type { RunSummary } from './report/summary.js';
+import { LogReporter } from './report/log-reporter.js';
+import { capFailures, type RunSummary } from './report/summary.js';
 
 /** Time kept back from the Lambda timeout for in-flight requests (10 s timeout) and the alert events. */
 const MIN_SAFETY_MARGIN_MS = 15_000;
@@ -23,9 +25,9 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
   logger.powertools.addContext(context);
   try {
     config ??= loadConfig(process.env);
-    const invocation = parseInvocation(event, await config);
-    const credentials = await loadCredentials(process.env);
-    logger.redactWith(redactor([credentials.sk, credentials.securityToken]));
+    const invocation = parseInvocation(event);
+    const accounts = await loadAccounts(process.env, await config);
+    logger.redactWith(redactor(secretsOf(accounts)));
 
     const runId = randomUUID();
     logger.powertools.setCorrelationId(runId);
@@ -35,11 +37,12 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
     const report = await run(
       await config,
       { ...invocation.request, timeBudgetMs: timeBudgetMs(context) },
-      { credentials, logger, runId },
+      { accounts, reporter: new LogReporter(logger), runId },
     );
     publishRunMetrics(metrics, report);
     await alert(report.summary, context);
-    return report.summary;
+    // Every failure is in the logs; the response keeps 100 per instance, far under Lambda's 6 MB limit.
+    return capFailures(report.summary);
   } catch (error) {
     if (error instanceof InputError)
       logger.error('invocation rejected: nothing was sent', { issues: error.issues });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
 import { InputError } from '../src/config/errors.js';
-import { planRun } from '../src/config/plan.js';
+import { checkBeforeDiscovery, type Narrowing, narrowTargets } from '../src/config/plan.js';
 import { parseConfig } from '../src/config/schema.js';
 
 const CONTRACT_EXAMPLE = {
@@ -40,6 +40,8 @@ const withInstance = (patch: Record<string, unknown>) => ({
   dryRun: true,
   instances: [{ ...INSTANCE, ...patch }],
 });
+const FLEET = { region: 'cn-north-4', projectId: '0123456789abcdef0123456789abcdef', tags: { env: 'prod' } };
+const withFleet = (patch: Record<string, unknown>) => ({ dryRun: true, fleets: [{ ...FLEET, ...patch }] });
 
 describe('config', () => {
   it('accepts the contract example and resolves per-instance overrides', () => {
@@ -67,8 +69,29 @@ describe('config', () => {
   it.each([
     [{ instances: [INSTANCE] }, 'dryRun: is required'],
     [{ dryRun: 'no', instances: [INSTANCE] }, 'dryRun: is required: true or false'],
-    [{ dryRun: true, instances: [] }, 'instances: must list at least one instance'],
-    [{ dryRun: true }, 'instances: is required'],
+    [{ dryRun: true, instances: [] }, 'instances: the config names no instance and no fleet'],
+    [{ dryRun: true }, 'instances: the config names no instance and no fleet'],
+    [{ dryRun: true, instances: [], fleets: [] }, 'instances: the config names no instance and no fleet'],
+    [withInstance({ account: 'Prod' }), 'instances[0].account: must be an account name'],
+    [withInstance({ account: '' }), 'instances[0].account: must be an account name'],
+    [withInstance({ account: 'a'.repeat(33) }), 'instances[0].account: must be an account name'],
+    [withFleet({ tags: undefined }), 'fleets[0].tags: is required'],
+    [withFleet({ tags: ['env=prod'] }), 'fleets[0].tags: is required'],
+    [withFleet({ tags: { env: 1 } }), 'fleets[0].tags.env'],
+    [withFleet({ tags: { '': 'x' } }), 'fleets[0].tags[""]: tag keys must not be empty'],
+    [withFleet({ tags: { 'app tier': 1 } }), 'fleets[0].tags["app tier"]: must be a string'],
+    [withFleet({ names: ['redis-[ab]*'] }), 'fleets[0].names[0]: must be a glob pattern'],
+    [withFleet({ names: ['{a,b}'] }), 'fleets[0].names[0]: must be a glob pattern'],
+    [withFleet({ names: ['a\\*'] }), 'fleets[0].names[0]: must be a glob pattern'],
+    [withFleet({ names: [''] }), 'fleets[0].names[0]: must be a glob pattern'],
+    [withFleet({ names: [] }), 'fleets[0].names: must name at least one pattern'],
+    [withFleet({ names: 'redis-*' }), 'fleets[0].names'],
+    [withFleet({ account: 'prod_eu' }), 'fleets[0].account: must be an account name'],
+    [withFleet({ excludeInstanceIds: ['x'] }), 'fleets[0].excludeInstanceIds[0]: must be a UUID'],
+    [withFleet({ instanceId: INSTANCE.instanceId }), 'fleets[0].instanceId: unknown key'],
+    [withFleet({ projectId: undefined }), 'fleets[0].projectId: is required'],
+    [withFleet({ keepLatest: -1 }), 'fleets[0].keepLatest: must be at least 0'],
+    [withFleet({ olderThan: '10m' }), 'fleets[0].olderThan: "10m" is out of range'],
     [{ dryRun: true, instances: [INSTANCE], extra: 1 }, 'extra: unknown key'],
     [withInstance({ projectId: 'abc' }), 'instances[0].projectId: must be 32 hex characters'],
     [withInstance({ instanceId: 'not-a-uuid' }), 'instances[0].instanceId: must be a UUID'],
@@ -90,7 +113,8 @@ describe('config', () => {
       withInstance({ endpoint: 'https://dcs.example.com/v2' }),
       'instances[0].endpoint: must be a bare origin',
     ],
-    [withInstance({ endpoint: 'not a url' }), 'instances[0].endpoint: is not a URL'],
+    [withInstance({ endpoint: 'not a url' }), 'instances[0].endpoint: must be an http(s) URL'],
+    [withInstance({ endpoint: 'https://' }), 'instances[0].endpoint: is not a URL'],
     [withInstance({ endpoints: 'x' }), 'instances[0].endpoints: unknown key'],
     [{ ...withInstance({}), defaults: { olderThan: '1d', keep: 1 } }, 'defaults.keep: unknown key'],
     [{ ...withInstance({}), limits: { concurrency: 65 } }, 'limits.concurrency: must be at most 64'],
@@ -135,20 +159,120 @@ describe('durations', () => {
   });
 });
 
-describe('planRun', () => {
-  const config = parseConfig(CONTRACT_EXAMPLE);
+describe('fleets and accounts', () => {
+  it('resolves a fleet: default endpoint and account, lower-case exclusions, policy overrides', () => {
+    const config = parseConfig({
+      dryRun: true,
+      defaults: { olderThan: '7d', keepLatest: 2 },
+      fleets: [
+        {
+          ...FLEET,
+          names: ['redis-*'],
+          excludeInstanceIds: ['E2A3B1C0-1111-4222-8333-944455556666'],
+          keepLatest: 9,
+        },
+        { ...FLEET, account: 'prod-eu', tags: {}, endpoint: 'http://127.0.0.1:9' },
+      ],
+    });
+    expect(config.targets).toEqual([]);
+    expect(config.fleets[0]).toMatchObject({
+      index: 0,
+      endpoint: 'https://dcs.cn-north-4.myhuaweicloud.com',
+      account: 'default',
+      names: ['redis-*'],
+      excludeInstanceIds: ['e2a3b1c0-1111-4222-8333-944455556666'],
+      policy: { olderThanMs: 7 * 86_400_000, keepLatest: 9 },
+    });
+    expect(config.fleets[1]).toMatchObject({ index: 1, account: 'prod-eu', tags: {}, names: [] });
+  });
 
-  it('narrows to configured instances and rejects others', () => {
-    expect(planRun(config, { instanceIds: [INSTANCE.instanceId as string] }).targets).toHaveLength(1);
-    expect(() => planRun(config, { instanceIds: ['e2a3b1c0-1111-4222-8333-000000000000'] })).toThrow(
-      /instanceIds: not in the config/,
+  it('accepts upper-case hex ids (the JSON Schema says the same) and a $schema key', () => {
+    expect(
+      issuesOf({
+        $schema: '../../schema/cleanup.schema.json',
+        dryRun: true,
+        instances: [
+          {
+            ...INSTANCE,
+            projectId: '0123456789ABCDEF0123456789ABCDEF',
+            instanceId: 'E2A3B1C0-1111-4222-8333-944455556666',
+          },
+        ],
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('narrowing', () => {
+  const config = parseConfig({
+    ...CONTRACT_EXAMPLE,
+    instances: [
+      ...CONTRACT_EXAMPLE.instances,
+      { ...INSTANCE, instanceId: 'e2a3b1c0-1111-4222-8333-000000000002', olderThan: '7d' },
+    ],
+  });
+  const narrowing = (patch: Partial<Narrowing>): Narrowing => ({
+    olderThanMayShorten: false,
+    fields: { instanceId: (index) => `instanceIds[${index}]`, olderThan: 'olderThan' },
+    ...patch,
+  });
+
+  it('selects instances case-insensitively and rejects unknown ones, naming each', () => {
+    const picked = narrowTargets(
+      config.targets,
+      narrowing({ instanceIds: [(INSTANCE.instanceId as string).toUpperCase()] }),
+    );
+    expect(picked.map((target) => target.instanceId)).toEqual([INSTANCE.instanceId]);
+    expect(() =>
+      narrowTargets(
+        config.targets,
+        narrowing({ instanceIds: [INSTANCE.instanceId as string, 'e2a3b1c0-1111-4222-8333-000000000009'] }),
+      ),
+    ).toThrow(
+      /instanceIds\[1\]: "e2a3b1c0-1111-4222-8333-000000000009" is neither in "instances" nor discovered/,
     );
   });
 
-  it('overrides dryRun and the age', () => {
-    const plan = planRun(config, { dryRun: true, olderThanMs: 3_600_000 });
-    expect(plan.dryRun).toBe(true);
-    expect(plan.targets[0]?.policy.olderThanMs).toBe(3_600_000);
-    expect(planRun(config, {}).dryRun).toBe(false);
+  it('names the fleets that failed when an id may be theirs', () => {
+    expect(() =>
+      narrowTargets(
+        config.targets,
+        narrowing({ instanceIds: ['e2a3b1c0-1111-4222-8333-000000000009'] }),
+        'fleets[1] could not be discovered',
+      ),
+    ).toThrow(/fleets\[1\] could not be discovered/);
+  });
+
+  it('a payload may lengthen the age of what it selects, never shorten it', () => {
+    expect(() => narrowTargets(config.targets, narrowing({ olderThanMs: 10 * 86_400_000 }))).toThrow(
+      /olderThan: 10d is shorter than the configured 30d/,
+    );
+    const second = narrowTargets(
+      config.targets,
+      narrowing({ instanceIds: ['e2a3b1c0-1111-4222-8333-000000000002'], olderThanMs: 10 * 86_400_000 }),
+    );
+    expect(second[0]?.policy.olderThanMs).toBe(10 * 86_400_000);
+  });
+
+  it('the command line replaces the age, shorter or longer', () => {
+    const picked = narrowTargets(
+      config.targets,
+      narrowing({ olderThanMs: 3_600_000, olderThanMayShorten: true }),
+    );
+    expect(picked.map((target) => target.policy.olderThanMs)).toEqual([3_600_000, 3_600_000]);
+  });
+
+  it('before discovery: judges what it can, and with fleets checks the age against every entry', () => {
+    expect(() =>
+      checkBeforeDiscovery(config, narrowing({ instanceIds: ['e2a3b1c0-1111-4222-8333-000000000009'] })),
+    ).toThrow(/neither in "instances" nor discovered/);
+    const withFleets = parseConfig({ ...CONTRACT_EXAMPLE, fleets: [{ ...FLEET, olderThan: '60d' }] });
+    // An unknown id may still be discovered: not judged yet.
+    expect(() =>
+      checkBeforeDiscovery(withFleets, narrowing({ instanceIds: ['e2a3b1c0-1111-4222-8333-000000000009'] })),
+    ).not.toThrow();
+    expect(() => checkBeforeDiscovery(withFleets, narrowing({ olderThanMs: 40 * 86_400_000 }))).toThrow(
+      /olderThan: 40d is shorter than the configured 60d/,
+    );
   });
 });

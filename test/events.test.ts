@@ -14,6 +14,8 @@ function instance(n: number, failed: number, patch: Partial<InstanceSummary> = {
     instanceId: instanceId(n),
     projectId: PROJECT,
     region: 'cn-north-4',
+    account: 'default',
+    source: 'config',
     ...zeroCounters(),
     stale: failed,
     failed,
@@ -38,6 +40,7 @@ function summary(instances: InstanceSummary[], complete = true): RunSummary {
     finishedAt: '2026-01-01T00:01:00.000Z',
     complete,
     ok: complete && totals.failed === 0 && instances.every((i) => !i.error),
+    fleets: [],
     totals,
     instances,
   };

@@ -210,7 +210,7 @@ describe('fault matrix', () => {
 
   it('a real signature failure is a 401 from the gateway and is not retried', async () => {
     const config = await setup();
-    const deps = { ...fastDeps(), credentials: { ak: 'AKTESTTESTTESTTEST01', sk: 'wrong-secret-key' } };
+    const deps = fastDeps(undefined, { default: { ak: 'AKTESTTESTTESTTEST01', sk: 'wrong-secret-key' } });
     const { summary } = await run(config, {}, deps);
     expect(simulator.requests).toHaveLength(2);
     expect(summary.instances.map((i) => i.error?.errorCode)).toEqual(['APIGW.0301', 'APIGW.0301']);
@@ -223,7 +223,7 @@ describe('fault matrix', () => {
     const config = parseConfig(
       configFor(simulator.endpoint, ids, { limits: { concurrency: 1, requestsPerSecond: 1000 } }),
     );
-    const deps = { ...fastDeps(), credentials: { ak: 'AKTESTTESTTESTTEST01', sk: 'wrong' } };
+    const deps = fastDeps(undefined, { default: { ak: 'AKTESTTESTTESTTEST01', sk: 'wrong' } });
     const { summary, stats } = await run(config, {}, deps);
     expect(simulator.requests).toHaveLength(3);
     expect(stats.authFailures).toBe(3);
@@ -275,7 +275,7 @@ describe('fault matrix', () => {
     const config = parseConfig(
       configFor(simulator.endpoint, ids, { limits: { concurrency: 8, requestsPerSecond: 1000 } }),
     );
-    const deps = { ...fastDeps(), credentials: { ak: 'AKTESTTESTTESTTEST01', sk: 'wrong' } };
+    const deps = fastDeps(undefined, { default: { ak: 'AKTESTTESTTESTTEST01', sk: 'wrong' } });
     const { summary } = await run(config, {}, deps);
     expect(simulator.requests.filter((r) => r.status === 401)).toHaveLength(3);
     expect(summary.instances.filter((i) => i.error?.message.includes('not sent'))).toHaveLength(7);
@@ -288,8 +288,10 @@ describe('fault matrix', () => {
     expect(summary.instances[0]?.error).toEqual({
       httpStatus: 404,
       errorCode: 'DCS.3022',
-      message: 'The instance does not exist.',
+      message:
+        'instance not found: check its instanceId, projectId and region or endpoint in the config (The instance does not exist.)',
     });
+    expect(summary.instances[0]?.vanished).toBeUndefined();
     expect(requestsTo(A, 'GET')).toHaveLength(1);
     expect(summary.instances[1]?.deleted).toBe(2);
   });

@@ -284,7 +284,7 @@ describe('Lambda handler (built bundle)', () => {
     [
       'an instance not in the config',
       { instanceIds: [instanceId(9)] },
-      /instanceIds\[0\]: .* is not a configured instance/,
+      /instanceIds\[0\]: .* is neither in "instances" nor discovered by a fleet/,
     ],
     ['an endpoint', { endpoint: 'https://evil.example.com' }, /endpoint: unknown key/],
     ['statuses', { statuses: ['EXECUTING'] }, /statuses: unknown key/],
@@ -295,7 +295,7 @@ describe('Lambda handler (built bundle)', () => {
     [
       'an empty instance list',
       { instanceIds: [] },
-      /instanceIds: must name at least one configured instance/,
+      /instanceIds: must name at least one configured or discovered instance/,
     ],
     ['a non-object event', ['run'], /event: must be a JSON object/],
     ['a null event', null, /event: must be a JSON object/],
@@ -338,7 +338,9 @@ describe('Lambda handler (built bundle)', () => {
   it('rejects a secret that is not {"ak","sk"} without quoting it', async () => {
     const { invoke } = await setup({ secret: { accessKey: 'AKX', sk: 'do-not-print-me' } });
     const failure = await invoke({}).catch((error: Error) => error);
-    expect(String(failure)).toMatch(/must be JSON \{"ak","sk","securityToken"\?\}: ak is required/);
+    expect(String(failure)).toMatch(
+      /DCS_CREDENTIALS_SECRET_ID: secret dcs\/credentials-\d+ must be JSON \{"ak","sk","securityToken"\?\} or .*: ak is required; unknown key accessKey/,
+    );
     expect(String(failure)).not.toContain('do-not-print-me');
   });
 

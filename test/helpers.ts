@@ -1,5 +1,7 @@
 import { parseConfig } from '../src/config/schema.js';
+import type { Credentials } from '../src/dcs/signer.js';
 import type { RunDeps } from '../src/engine/run.js';
+import { LogReporter } from '../src/report/log-reporter.js';
 import type { LogFields, Logger } from '../src/report/logger.js';
 import { makeTask, type SimTask } from '../src/simulator/fleet.js';
 import { seededRandom } from '../src/simulator/random.js';
@@ -74,10 +76,19 @@ export function seed(simulator: DcsSimulator, id: string, list: SimTask[]) {
   simulator.addInstance(PROJECT, id, list);
 }
 
-/** Run deps with quick backoff, so fault tests take milliseconds. */
-export function fastDeps(logger = new MemoryLogger()): RunDeps & { logger: MemoryLogger } {
+/** Credentials by account name, `default` first. */
+export function accounts(byName: Record<string, Credentials> = { default: CREDENTIALS }) {
+  return new Map(Object.entries(byName));
+}
+
+/** Run deps with quick backoff, so fault tests take milliseconds; the log records are kept in `logger`. */
+export function fastDeps(
+  logger = new MemoryLogger(),
+  byName: Record<string, Credentials> = { default: CREDENTIALS },
+): RunDeps & { logger: MemoryLogger } {
   return {
-    credentials: CREDENTIALS,
+    accounts: accounts(byName),
+    reporter: new LogReporter(logger),
     logger,
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
     requestTimeoutMs: 2_000,

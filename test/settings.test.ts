@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alertBus, loadConfig, loadCredentials } from '../src/lambda/settings.js';
+import { parseConfig } from '../src/config/schema.js';
+import { alertBus, loadAccounts, loadConfig } from '../src/lambda/settings.js';
 import { configFor, instanceId } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dcs-settings-'));
@@ -35,12 +36,24 @@ describe('Lambda settings', () => {
   });
 
   it('falls back to CLOUD_SDK_AK/SK without a secret id, naming what is missing', async () => {
-    expect(await loadCredentials({ CLOUD_SDK_AK: 'AK', CLOUD_SDK_SK: 'SK' })).toEqual({
-      ak: 'AK',
-      sk: 'SK',
-      securityToken: undefined,
+    const config = parseConfig(JSON.parse(CONFIG));
+    expect(await loadAccounts({ CLOUD_SDK_AK: 'AK', CLOUD_SDK_SK: 'SK' }, config)).toEqual(
+      new Map([['default', { ak: 'AK', sk: 'SK', securityToken: undefined }]]),
+    );
+    await expect(loadAccounts({ CLOUD_SDK_AK: 'AK' }, config)).rejects.toThrow(/CLOUD_SDK_SK: is not set/);
+    await expect(loadAccounts({}, config)).rejects.toThrow(/CLOUD_SDK_AK: is not set/);
+  });
+
+  it('a named account needs a secret', async () => {
+    const config = parseConfig({
+      ...JSON.parse(CONFIG),
+      fleets: [
+        { region: 'cn-north-4', projectId: '0123456789abcdef0123456789abcdef', account: 'prod', tags: {} },
+      ],
     });
-    await expect(loadCredentials({ CLOUD_SDK_AK: 'AK' })).rejects.toThrow(/CLOUD_SDK_SK: is not set/);
+    await expect(loadAccounts({ CLOUD_SDK_AK: 'AK', CLOUD_SDK_SK: 'SK' }, config)).rejects.toThrow(
+      /DCS_CREDENTIALS_SECRET_ID: is not set: the config uses account "prod"/,
+    );
   });
 
   it('publishes to the default bus unless ALERT_EVENT_BUS names one', () => {

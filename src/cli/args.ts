@@ -4,37 +4,67 @@ import { durationSchema, MIN_AGE_MS } from '../config/duration.js';
 import { InputError } from '../config/errors.js';
 import type { RunRequest } from '../config/plan.js';
 
+/** How a run shows itself: the summary format on stdout, the log format on stderr. */
+export interface Output {
+  json: boolean;
+  /** Forced log format; when absent, pretty on a terminal (and not --json), JSON lines otherwise. */
+  logFormat: 'pretty' | 'json' | undefined;
+  verbose: boolean;
+}
+
 export type Command =
-  | { name: 'run'; configPath: string; request: RunRequest; json: boolean }
+  | {
+      name: 'run';
+      configPath: string;
+      credentialsPath: string | undefined;
+      request: RunRequest;
+      output: Output;
+    }
   | { name: 'validate'; configPath: string }
-  | { name: 'simulate'; json: boolean }
+  | { name: 'simulate'; output: Output }
   | { name: 'help' };
 
 export const USAGE = `Usage:
   dcs-task-cleanup run --config FILE [--dry-run | --no-dry-run] [--instance ID]... [--older-than DUR]
-                       [--time-budget DUR] [--json]
+                       [--time-budget DUR] [--credentials FILE] [--json]
+                       [--log-format pretty|json] [--verbose]
   dcs-task-cleanup validate --config FILE
-  dcs-task-cleanup simulate [--json]
+  dcs-task-cleanup simulate [--json] [--log-format pretty|json] [--verbose]
 
 Durations: an integer and m, h or d (90m, 12h, 7d). Credentials: CLOUD_SDK_AK, CLOUD_SDK_SK and
-optional CLOUD_SDK_SECURITY_TOKEN. Exit codes: 0 ok, 1 failures or incomplete, 2 bad input.
+optional CLOUD_SDK_SECURITY_TOKEN (the "default" account), and --credentials FILE with
+{"accounts": {"NAME": {"ak","sk","securityToken"?}}}. Exit codes: 0 ok, 1 failures or incomplete,
+2 bad input (nothing deleted).
 `;
 
 const OPTIONS = {
   config: { type: 'string' },
+  credentials: { type: 'string' },
   'dry-run': { type: 'boolean' },
   'no-dry-run': { type: 'boolean' },
   instance: { type: 'string', multiple: true },
   'older-than': { type: 'string' },
   'time-budget': { type: 'string' },
   json: { type: 'boolean' },
+  'log-format': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+const OUTPUT_FLAGS = ['json', 'log-format', 'verbose'];
 const ALLOWED: Record<string, readonly string[]> = {
-  run: ['config', 'dry-run', 'no-dry-run', 'instance', 'older-than', 'time-budget', 'json'],
+  run: [
+    'config',
+    'credentials',
+    'dry-run',
+    'no-dry-run',
+    'instance',
+    'older-than',
+    'time-budget',
+    ...OUTPUT_FLAGS,
+  ],
   validate: ['config'],
-  simulate: ['json'],
+  simulate: OUTPUT_FLAGS,
 };
 
 const timeBudgetSchema = durationSchema(60_000);
@@ -57,8 +87,13 @@ export function parseCommand(argv: readonly string[]): Command {
   for (const flag of Object.keys(values)) {
     if (!allowed.includes(flag)) throw InputError.of(`--${flag}`, `is not an option of ${name}`);
   }
+  const logFormat = values['log-format'];
+  if (logFormat !== undefined && logFormat !== 'pretty' && logFormat !== 'json') {
+    throw InputError.of('--log-format', `must be pretty or json, not "${logFormat}"`);
+  }
+  const output: Output = { json: values.json ?? false, logFormat, verbose: values.verbose ?? false };
 
-  if (name === 'simulate') return { name: 'simulate', json: values.json ?? false };
+  if (name === 'simulate') return { name: 'simulate', output };
   const configPath = values.config;
   if (!configPath) throw InputError.of('--config', 'is required: the path of the config file');
   if (name === 'validate') return { name: 'validate', configPath };
@@ -66,22 +101,29 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values['dry-run'] && values['no-dry-run']) {
     throw InputError.of('--dry-run', 'cannot be combined with --no-dry-run');
   }
-  const dryRun = values['dry-run'] ? true : values['no-dry-run'] ? false : undefined;
+  const olderThan = values['older-than'];
+  const timeBudget = values['time-budget'];
+  const olderThanMs =
+    olderThan === undefined ? undefined : parseFlag('--older-than', olderThanSchema, olderThan);
   return {
     name: 'run',
     configPath,
-    json: values.json ?? false,
+    credentialsPath: values.credentials,
+    output,
     request: {
-      dryRun,
-      instanceIds: values.instance,
-      olderThanMs:
-        values['older-than'] === undefined
-          ? undefined
-          : parseFlag('--older-than', olderThanSchema, values['older-than']),
+      dryRun: values['dry-run'] ? true : values['no-dry-run'] ? false : undefined,
       timeBudgetMs:
-        values['time-budget'] === undefined
+        timeBudget === undefined ? undefined : parseFlag('--time-budget', timeBudgetSchema, timeBudget),
+      narrowing:
+        values.instance === undefined && olderThanMs === undefined
           ? undefined
-          : parseFlag('--time-budget', timeBudgetSchema, values['time-budget']),
+          : {
+              instanceIds: values.instance,
+              olderThanMs,
+              // On the command line the operator owns the policy: --older-than replaces the age.
+              olderThanMayShorten: true,
+              fields: { instanceId: () => '--instance', olderThan: '--older-than' },
+            },
     },
   };
 }

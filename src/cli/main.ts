@@ -1,25 +1,41 @@
 // The command-line shell over `run`: arguments in, a summary and an exit code out.
-import { credentialsFromEnv } from '../config/credentials.js';
-import { InputError } from '../config/errors.js';
+import { readFile, stat } from 'node:fs/promises';
+import {
+  type Accounts,
+  credentialsFromEnv,
+  missingEnvIssues,
+  parseAccounts,
+  requireAccounts,
+  secretsOf,
+} from '../config/credentials.js';
+import { InputError, type InputIssue } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
-import { type RunRequest, unknownInstanceIds } from '../config/plan.js';
-import type { Config } from '../config/schema.js';
+import type { RunRequest } from '../config/plan.js';
+import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../config/schema.js';
 import { redactor } from '../dcs/redact.js';
-import type { Credentials } from '../dcs/signer.js';
 import { run } from '../engine/run.js';
+import { LogReporter } from '../report/log-reporter.js';
 import { JsonLinesLogger } from '../report/logger.js';
+import type { RunReporter } from '../report/reporter.js';
 import { renderSummaryTable } from '../report/table.js';
 import { startDemo } from '../simulator/demo.js';
-import { type Command, parseCommand, USAGE } from './args.js';
-import { ProgressLine } from './progress.js';
+import { type Command, type Output, parseCommand, USAGE } from './args.js';
+import { colorsWanted, TerminalView } from './terminal.js';
+
+type Stream = NodeJS.WritableStream & {
+  isTTY?: boolean;
+  columns?: number;
+  hasColors?: (env?: object) => boolean;
+};
 
 export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: Stream;
+  stderr: Stream;
   env: Record<string, string | undefined>;
 }
 
 export const EXIT = { ok: 0, problem: 1, badInput: 2 } as const;
+const DEFAULT_WIDTH = 80;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const json = argv.includes('--json');
@@ -46,21 +62,21 @@ async function execute(command: Command, io: CliIo): Promise<number> {
     case 'validate': {
       const config = await loadConfigFile(command.configPath);
       io.stdout.write(
-        `${command.configPath} is valid: ${config.targets.length} instance(s), dryRun ${config.dryRun}\n`,
+        `${command.configPath} is valid: ${config.targets.length} instance(s), ${config.fleets.length} fleet(s), ` +
+          `accounts ${accountsUsed(config).join(', ')}, dryRun ${config.dryRun}\n`,
       );
       return EXIT.ok;
     }
     case 'run': {
       const config = await loadConfigFile(command.configPath);
-      const unknown = unknownInstanceIds(config, command.request.instanceIds ?? []);
-      if (unknown.length > 0) throw InputError.of('--instance', `not in the config: ${unknown.join(', ')}`);
-      return runAndReport(config, command.request, credentialsFromEnv(io.env), command.json, io);
+      const { accounts, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
+      return runAndReport(config, command.request, accounts, command.output, io, warnings);
     }
     case 'simulate': {
       const demo = await startDemo();
       try {
-        if (!command.json) io.stdout.write(demo.description);
-        await runAndReport(demo.config, {}, demo.credentials, command.json, io);
+        if (!command.output.json) io.stdout.write(demo.description);
+        await runAndReport(demo.config, {}, demo.accounts, command.output, io, []);
         return EXIT.ok;
       } finally {
         await demo.stop();
@@ -69,24 +85,98 @@ async function execute(command: Command, io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * The `default` account from the environment, every account of the --credentials file (which wins for
+ * `default`: a flag is more explicit than the environment). Each account the config uses must be there.
+ */
+async function loadAccounts(
+  config: Config,
+  path: string | undefined,
+  env: Record<string, string | undefined>,
+): Promise<{ accounts: Accounts; warnings: { message: string; fields: Record<string, unknown> }[] }> {
+  const accounts = new Map<string, NonNullable<ReturnType<typeof credentialsFromEnv>>>();
+  const fromEnv = credentialsFromEnv(env);
+  if (fromEnv) accounts.set(DEFAULT_ACCOUNT, fromEnv);
+  const warnings = [];
+  if (path !== undefined) {
+    let text: string;
+    let mode: number;
+    try {
+      [text, { mode }] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    } catch (error) {
+      throw InputError.of(
+        '--credentials',
+        `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      );
+    }
+    const fromFile = parseAccounts(text, { field: '--credentials', source: path, singleAllowed: false });
+    for (const [name, credentials] of fromFile) accounts.set(name, credentials);
+    if ((mode & 0o044) !== 0) {
+      warnings.push({
+        message: 'the credentials file is readable by group or others: chmod 600 it',
+        fields: { path, mode: `0${(mode & 0o777).toString(8)}` },
+      });
+    }
+  }
+  requireAccounts(accountsUsed(config), accounts, (account): InputIssue[] =>
+    account === DEFAULT_ACCOUNT
+      ? missingEnvIssues().map((issue) => ({
+          ...issue,
+          message: `${issue.message} (or give a "default" account in --credentials)`,
+        }))
+      : [
+          {
+            path: '--credentials',
+            message:
+              path === undefined
+                ? `is needed: the config uses account "${account}"; pass a file with {"accounts": {"${account}": {"ak","sk"}}}`
+                : `has no account "${account}", which the config uses`,
+          },
+        ],
+  );
+  return { accounts, warnings };
+}
+
 async function runAndReport(
   config: Config,
   request: RunRequest,
-  credentials: Credentials,
-  json: boolean,
+  accounts: Accounts,
+  output: Output,
   io: CliIo,
+  warnings: { message: string; fields: Record<string, unknown> }[],
 ): Promise<number> {
-  const redact = redactor([credentials.sk, credentials.securityToken]);
-  const progress = !json && io.stderr.isTTY ? new ProgressLine(io.stderr) : undefined;
-  const logger = new JsonLinesLogger(io.stderr, { redact, beforeWrite: () => progress?.clear() });
-  const { summary } = await run(config, request, {
-    credentials,
-    logger,
-    onProgress: progress && ((state) => progress.update(state)),
+  const redact = redactor(secretsOf(accounts));
+  const view = chooseView(output, io, redact);
+  try {
+    for (const { message, fields } of warnings) view.reporter.warning(message, fields);
+    const { summary } = await run(config, request, { accounts, reporter: view.reporter });
+    const width = io.stdout.isTTY ? (io.stdout.columns ?? DEFAULT_WIDTH) : undefined;
+    io.stdout.write(
+      output.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryTable(summary, width),
+    );
+    return summary.ok ? EXIT.ok : EXIT.problem;
+  } finally {
+    view.close();
+  }
+}
+
+/**
+ * Pretty on a terminal (unless --json), JSON lines otherwise; --log-format decides when given. Either way
+ * every byte to stderr passes the redactor.
+ */
+function chooseView(output: Output, io: CliIo, redact: (text: string) => string) {
+  const pretty = output.logFormat ? output.logFormat === 'pretty' : !output.json && Boolean(io.stderr.isTTY);
+  const out = { write: (text: string) => io.stderr.write(redact(text)) };
+  if (!pretty) {
+    return { reporter: new LogReporter(new JsonLinesLogger(out)) as RunReporter, close: () => {} };
+  }
+  const view = new TerminalView(out, {
+    verbose: output.verbose,
+    color: colorsWanted(io.stderr, io.env),
+    live: Boolean(io.stderr.isTTY),
+    width: io.stderr.columns ?? DEFAULT_WIDTH,
   });
-  progress?.clear();
-  io.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryTable(summary));
-  return summary.ok ? EXIT.ok : EXIT.problem;
+  return { reporter: view as RunReporter, close: () => view.close() };
 }
 
 function indent(text: string): string {

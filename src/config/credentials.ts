@@ -1,15 +1,119 @@
+// Credentials per account (contract §8): the environment gives `default`; a credentials file or secret
+// gives named accounts. Errors name the field and never quote a value: these texts hold secrets.
+import * as z from 'zod';
 import type { Credentials } from '../dcs/signer.js';
-import { InputError } from './errors.js';
+import { InputError, type InputIssue } from './errors.js';
+import { ACCOUNT_NAME, DEFAULT_ACCOUNT } from './schema.js';
 
-/** CLOUD_SDK_AK, CLOUD_SDK_SK and optional CLOUD_SDK_SECURITY_TOKEN (temporary credentials). */
-export function credentialsFromEnv(env: Record<string, string | undefined>): Credentials {
+/** Credentials by account name. */
+export type Accounts = ReadonlyMap<string, Credentials>;
+
+const nonEmpty = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+  .min(1, { error: 'is empty' });
+const credentialsSchema = z.strictObject({
+  ak: nonEmpty,
+  sk: nonEmpty,
+  securityToken: nonEmpty.optional(),
+});
+const accountsSchema = z.strictObject({
+  accounts: z.record(
+    z
+      .string()
+      .regex(ACCOUNT_NAME, { error: 'account names are a lower-case letter, then [a-z0-9-], at most 32' }),
+    credentialsSchema,
+    { error: 'must be an object of account name → {"ak","sk","securityToken"?}' },
+  ),
+});
+
+/**
+ * The `default` account from CLOUD_SDK_AK, CLOUD_SDK_SK and optional CLOUD_SDK_SECURITY_TOKEN; undefined when
+ * neither key is set. One key without the other is an error.
+ */
+export function credentialsFromEnv(env: Record<string, string | undefined>): Credentials | undefined {
   const ak = env.CLOUD_SDK_AK?.trim();
   const sk = env.CLOUD_SDK_SK?.trim();
-  const issues = [
+  if (!ak && !sk) return undefined;
+  if (!ak || !sk) throw new InputError(missingEnvIssues(ak, sk));
+  const securityToken = env.CLOUD_SDK_SECURITY_TOKEN?.trim() || undefined;
+  return { ak, sk, securityToken };
+}
+
+/** What is missing from the environment for the `default` account. */
+export function missingEnvIssues(ak?: string, sk?: string): InputIssue[] {
+  return [
     ...(ak ? [] : [{ path: 'CLOUD_SDK_AK', message: 'is not set: export the access key id' }]),
     ...(sk ? [] : [{ path: 'CLOUD_SDK_SK', message: 'is not set: export the secret access key' }]),
   ];
-  if (!ak || !sk) throw new InputError(issues);
-  const securityToken = env.CLOUD_SDK_SECURITY_TOKEN?.trim() || undefined;
-  return { ak, sk, securityToken };
+}
+
+/** Where credentials JSON comes from: the field errors name, and the source their message names. */
+export interface CredentialsSource {
+  field: string;
+  source: string;
+  /** The Lambda secret's short form `{"ak","sk","securityToken"?}` for the `default` account. */
+  singleAllowed: boolean;
+}
+
+/** Parses credentials JSON: `{"accounts": {NAME: {"ak","sk","securityToken"?}}}` (or the short form). */
+export function parseAccounts(
+  text: string,
+  { field, source, singleAllowed }: CredentialsSource,
+): Map<string, Credentials> {
+  const value = parseJsonQuietly(text);
+  const expected = singleAllowed
+    ? 'JSON {"ak","sk","securityToken"?} or {"accounts": {NAME: {"ak","sk","securityToken"?}}}'
+    : 'JSON {"accounts": {NAME: {"ak","sk","securityToken"?}}}';
+  const fail = (details?: string) =>
+    InputError.of(field, `${source} must be ${expected}${details ? `: ${details}` : ''}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail();
+  if (!('accounts' in value) && singleAllowed) {
+    const single = credentialsSchema.safeParse(value);
+    if (!single.success) throw fail(describeIssues(single.error));
+    return new Map([[DEFAULT_ACCOUNT, single.data]]);
+  }
+  const parsed = accountsSchema.safeParse(value);
+  if (!parsed.success) throw fail(describeIssues(parsed.error));
+  return new Map(Object.entries(parsed.data.accounts));
+}
+
+/**
+ * Every account the config uses must have credentials: checked before any request is sent.
+ * `missing(name)` says, for the caller's setting, where that account's credentials should come from.
+ */
+export function requireAccounts(
+  used: readonly string[],
+  accounts: Accounts,
+  missing: (account: string) => InputIssue[],
+): void {
+  const issues = used.filter((account) => !accounts.has(account)).flatMap(missing);
+  if (issues.length > 0) throw new InputError(issues);
+}
+
+/** Every secret of every account, for redaction. */
+export function secretsOf(accounts: Accounts): string[] {
+  return [...accounts.values()].flatMap((credentials) =>
+    credentials.securityToken ? [credentials.sk, credentials.securityToken] : [credentials.sk],
+  );
+}
+
+/** zod issues as `path message`, without values (the texts hold secrets). */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.join('.');
+      const message =
+        issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : issue.message;
+      return path ? `${path} ${message}` : message;
+    })
+    .join('; ');
+}
+
+/** JSON.parse without its error message, which would quote the text. */
+function parseJsonQuietly(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -19,10 +19,12 @@ export class InputError extends Error {
   }
 }
 
-/** `['instances', 0, 'projectId']` → `instances[0].projectId`. */
+/** `['instances', 0, 'projectId']` → `instances[0].projectId`; other keys quoted: `tags["a b"]`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((text, key) => {
     if (typeof key === 'number') return `${text}[${key}]`;
-    return text ? `${text}.${String(key)}` : String(key);
+    const name = String(key);
+    if (!/^[A-Za-z_$][\w$-]*$/.test(name)) return `${text}[${JSON.stringify(name)}]`;
+    return text ? `${text}.${name}` : name;
   }, '');
 }

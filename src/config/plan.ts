@@ -1,42 +1,91 @@
-import { InputError } from './errors.js';
-import type { Config, Target } from './schema.js';
+// What one invocation asks of the configured cleanup: it can only narrow the targets and soften the policy.
+import { formatDuration } from './duration.js';
+import { InputError, type InputIssue } from './errors.js';
+import type { Config, Fleet, Target } from './schema.js';
 
-/** What one invocation asks of the configured cleanup: it can only narrow the config's targets. */
 export interface RunRequest {
   /** Overrides the config's dryRun. */
   dryRun?: boolean | undefined;
-  /** Configured instances to run on (all when absent). */
+  /** Stop starting new work after this long; the rest is deferred. */
+  timeBudgetMs?: number | undefined;
+  narrowing?: Narrowing | undefined;
+}
+
+/** A manual selection: configured or discovered instances, and an age for all of them. */
+export interface Narrowing {
+  /** Instance ids to run on (all targets when absent). */
   instanceIds?: readonly string[] | undefined;
   /** Replaces the age of every selected instance. */
   olderThanMs?: number | undefined;
-  /** Stop starting new work after this long; the rest is deferred. */
-  timeBudgetMs?: number | undefined;
+  /** false for a Lambda payload: it may ask for an older age than configured, never a younger one. */
+  olderThanMayShorten: boolean;
+  /** How errors name the fields: the CLI's flags or the payload's keys. */
+  fields: { instanceId: (index: number) => string; olderThan: string };
 }
 
-export interface RunPlan {
-  dryRun: boolean;
-  targets: Target[];
-}
-
-/** Instance ids in `ids` that the config does not list. */
-export function unknownInstanceIds(config: Config, ids: readonly string[]): string[] {
-  const known = new Set(config.targets.map((target) => target.instanceId.toLowerCase()));
-  return ids.filter((id) => !known.has(id.toLowerCase()));
-}
-
-/** Applies a request to the config; an instance id the config does not list is an error. */
-export function planRun(config: Config, request: RunRequest): RunPlan {
-  const unknown = unknownInstanceIds(config, request.instanceIds ?? []);
-  if (unknown.length > 0) {
-    throw InputError.of('instanceIds', `not in the config: ${unknown.join(', ')}`);
+/**
+ * What can be judged before discovery, so that no request is sent for a request that cannot stand: with no
+ * fleets, everything; with fleets, the age against the named static instances, or against every entry
+ * when no instance is named.
+ */
+export function checkBeforeDiscovery(config: Config, narrowing: Narrowing | undefined): void {
+  if (!narrowing) return;
+  if (config.fleets.length === 0) {
+    narrowTargets(config.targets, narrowing);
+    return;
   }
-  const wanted = request.instanceIds && new Set(request.instanceIds.map((id) => id.toLowerCase()));
-  const targets = config.targets
-    .filter((target) => !wanted || wanted.has(target.instanceId.toLowerCase()))
-    .map((target) =>
-      request.olderThanMs === undefined
-        ? target
-        : { ...target, policy: { ...target.policy, olderThanMs: request.olderThanMs } },
-    );
-  return { dryRun: request.dryRun ?? config.dryRun, targets };
+  const wanted = wantedIds(narrowing);
+  const entries: (Target | Fleet)[] = wanted
+    ? config.targets.filter((target) => wanted.has(target.instanceId.toLowerCase()))
+    : [...config.targets, ...config.fleets];
+  const issue = ageIssue(entries, narrowing);
+  if (issue) throw new InputError([issue]);
+}
+
+/**
+ * Applies a narrowing to the run's targets (configured and discovered). An id that is not among them, or an
+ * age a payload may not ask for, is an InputError. `undiscovered` explains ids that a failed fleet may hold.
+ */
+export function narrowTargets(
+  targets: readonly Target[],
+  narrowing: Narrowing | undefined,
+  undiscovered?: string,
+): Target[] {
+  if (!narrowing) return [...targets];
+  const known = new Set(targets.map((target) => target.instanceId.toLowerCase()));
+  const issues: InputIssue[] = [];
+  narrowing.instanceIds?.forEach((id, index) => {
+    if (known.has(id.toLowerCase())) return;
+    const where = undiscovered
+      ? `is neither in "instances" nor discovered by a fleet (${undiscovered})`
+      : 'is neither in "instances" nor discovered by a fleet';
+    issues.push({ path: narrowing.fields.instanceId(index), message: `"${id}" ${where}` });
+  });
+  const wanted = wantedIds(narrowing);
+  const selected = wanted
+    ? targets.filter((target) => wanted.has(target.instanceId.toLowerCase()))
+    : [...targets];
+  const age = ageIssue(selected, narrowing);
+  if (age) issues.push(age);
+  if (issues.length > 0) throw new InputError(issues);
+  const { olderThanMs } = narrowing;
+  return olderThanMs === undefined
+    ? selected
+    : selected.map((target) => ({ ...target, policy: { ...target.policy, olderThanMs } }));
+}
+
+function wantedIds(narrowing: Narrowing): Set<string> | undefined {
+  return narrowing.instanceIds && new Set(narrowing.instanceIds.map((id) => id.toLowerCase()));
+}
+
+/** A payload's age shorter than the configured age of any selected entry. */
+function ageIssue(entries: readonly (Target | Fleet)[], narrowing: Narrowing): InputIssue | undefined {
+  const { olderThanMs } = narrowing;
+  if (olderThanMs === undefined || narrowing.olderThanMayShorten) return undefined;
+  const strictest = entries.reduce((max, entry) => Math.max(max, entry.policy.olderThanMs), 0);
+  if (olderThanMs >= strictest) return undefined;
+  return {
+    path: narrowing.fields.olderThan,
+    message: `${formatDuration(olderThanMs)} is shorter than the configured ${formatDuration(strictest)}: a manual run may only ask for an older age`,
+  };
 }

@@ -1,24 +1,46 @@
-// The config file of contract §2, validated strictly: unknown keys, bad values and duplicates are errors.
+// The config file of contract §2 and §8, validated strictly: unknown keys, bad values and duplicates are errors.
+// The same zod schema generates schema/cleanup.schema.json (see json-schema.ts), so every key carries a
+// description, and no pattern uses regex flags (JSON Schema cannot say them).
 import * as z from 'zod';
 import { DEFAULT_POLICY, type TaskPolicy, TERMINAL_STATUSES } from '../policy/policy.js';
 import { ageSchema } from './duration.js';
 import { formatPath, InputError, type InputIssue } from './errors.js';
 
 export interface Limits {
-  /** Requests in flight at once for the whole run. */
+  /** Requests in flight at once, per endpoint. */
   concurrency: number;
+  /** Request rate, per endpoint. */
   requestsPerSecond: number;
   /** Attempts per request, the first one included. */
   maxAttempts: number;
 }
 
-/** One configured instance with its effective policy. */
-export interface Target {
+/** Where requests go and whose credentials sign them. */
+export interface Scope {
   region: string;
   projectId: string;
-  instanceId: string;
   /** Origin without a trailing slash, e.g. `https://dcs.cn-north-4.myhuaweicloud.com`. */
   endpoint: string;
+  account: string;
+}
+
+/** One instance to clean, with its effective policy: an `instances` entry or a discovered one. */
+export interface Target extends Scope {
+  instanceId: string;
+  source: 'config' | 'fleet';
+  /** The instance name, when discovery reported one. */
+  name?: string | undefined;
+  policy: TaskPolicy;
+}
+
+/** A `fleets` entry: the instances of a project that its selectors match (contract §8). */
+export interface Fleet extends Scope {
+  /** Position in the config's `fleets` (0-based). */
+  index: number;
+  tags: Readonly<Record<string, string>>;
+  names: readonly string[];
+  /** Lower case. */
+  excludeInstanceIds: readonly string[];
   policy: TaskPolicy;
 }
 
@@ -26,9 +48,17 @@ export interface Config {
   dryRun: boolean;
   limits: Limits;
   targets: Target[];
+  fleets: Fleet[];
 }
 
 export const DEFAULT_LIMITS: Limits = { concurrency: 8, requestsPerSecond: 20, maxAttempts: 5 };
+export const DEFAULT_ACCOUNT = 'default';
+export const ACCOUNT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const PROJECT_ID = /^[0-9a-fA-F]{32}$/;
+const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,3}$/;
+/** Glob patterns use `*` and `?` only: bracket, brace and escape syntax is refused rather than misread. */
+const GLOB = /^[^[\]{}\\]{1,128}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const int = (min: number, max: number) =>
@@ -39,67 +69,183 @@ const int = (min: number, max: number) =>
     .max(max, { error: `must be at most ${max}` });
 
 const policyFields = {
-  olderThan: ageSchema.optional(),
+  olderThan: ageSchema(
+    'Tasks created longer ago than this are stale: an integer and m, h or d ("90m", "12h", "7d"); at least 1h.',
+    '30d',
+  ).optional(),
   statuses: z
     .array(z.enum(TERMINAL_STATUSES, { error: 'only terminal statuses may be selected: SUCCESS or FAILED' }))
     .min(1, { error: 'must name at least one status' })
     .refine((list) => new Set(list).size === list.length, { error: 'must not repeat a status' })
-    .optional(),
-  excludeTaskNames: z.array(z.string().min(1, { error: 'must not be empty' })).optional(),
-  keepLatest: int(0, 10_000).optional(),
-  maxDeletesPerInstance: int(1, 100_000).optional(),
+    .optional()
+    .meta({
+      description:
+        'Task statuses that may be deleted. Only the terminal SUCCESS and FAILED can be named; any other status is never deleted.',
+      default: [...DEFAULT_POLICY.statuses],
+    }),
+  excludeTaskNames: z
+    .array(z.string().min(1, { error: 'must not be empty' }))
+    .optional()
+    .meta({ description: 'Task names (e.g. "masterStandbySwapJob") that are never deleted.', default: [] }),
+  keepLatest: int(0, 10_000).optional().meta({
+    description:
+      'The newest N SUCCESS or FAILED tasks of each instance are never deleted, whatever their age or name.',
+    default: DEFAULT_POLICY.keepLatest,
+  }),
+  maxDeletesPerInstance: int(1, 100_000).optional().meta({
+    description:
+      'At most this many stale tasks per instance get a delete attempt in one run; the rest are deferred to the next run.',
+    default: DEFAULT_POLICY.maxDeletesPerInstance,
+  }),
 };
 
-const endpointSchema = z.string().transform((text, ctx) => {
-  const url = URL.canParse(text) ? new URL(text) : undefined;
-  const problem = !url
-    ? 'is not a URL'
-    : url.username || url.password || url.search || url.hash || url.pathname !== '/'
-      ? 'must be a bare origin such as https://dcs.cn-north-4.myhuaweicloud.com (no path, query or credentials)'
-      : url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
-        ? undefined
-        : 'must use https (http is allowed only to 127.0.0.1, localhost or [::1])';
-  if (problem || !url) {
-    ctx.addIssue({ code: 'custom', message: problem ?? 'is not a URL' });
-    return z.NEVER;
-  }
-  return url.origin;
-});
+const endpointSchema = z
+  .string({ error: 'must be a URL such as https://dcs.cn-north-4.myhuaweicloud.com' })
+  .regex(/^https?:\/\//, { error: 'must be an http(s) URL such as https://dcs.cn-north-4.myhuaweicloud.com' })
+  .meta({
+    description:
+      'API origin; defaults to https://dcs.{region}.myhuaweicloud.com. Must be https, except to 127.0.0.1, localhost or [::1] (local simulators).',
+  })
+  .transform((text, ctx) => {
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    const problem = !url
+      ? 'is not a URL'
+      : url.username || url.password || url.search || url.hash || url.pathname !== '/'
+        ? 'must be a bare origin such as https://dcs.cn-north-4.myhuaweicloud.com (no path, query or credentials)'
+        : url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
+          ? undefined
+          : 'must use https (http is allowed only to 127.0.0.1, localhost or [::1])';
+    if (problem || !url) {
+      ctx.addIssue({ code: 'custom', message: problem ?? 'is not a URL' });
+      return z.NEVER;
+    }
+    return url.origin;
+  });
 
-const instanceSchema = z.strictObject({
+const uuidSchema = z.string({ error: 'is required: a UUID' }).regex(UUID, { error: 'must be a UUID' });
+
+const scopeFields = {
   region: z
     .string({ error: 'is required: a Huawei Cloud region id such as "cn-north-4"' })
-    .regex(/^[a-z]{2,}(-[a-z]+)+-\d{1,3}$/, {
-      error: 'must be a Huawei Cloud region id such as "cn-north-4"',
-    }),
+    .regex(REGION, { error: 'must be a Huawei Cloud region id such as "cn-north-4"' })
+    .meta({ description: 'Huawei Cloud region id, e.g. "cn-north-4".' }),
   projectId: z
     .string({ error: 'is required: 32 hex characters' })
-    .regex(/^[0-9a-f]{32}$/i, { error: 'must be 32 hex characters' }),
-  instanceId: z
-    .string({ error: 'is required: a UUID' })
-    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'must be a UUID' }),
+    .regex(PROJECT_ID, { error: 'must be 32 hex characters' })
+    .meta({ description: "The region's IAM project id: 32 hex characters." }),
   endpoint: endpointSchema.optional(),
-  ...policyFields,
-});
+  account: z
+    .string({ error: 'must be an account name' })
+    .regex(ACCOUNT_NAME, {
+      error: 'must be an account name: a lower-case letter, then up to 31 lower-case letters, digits or "-"',
+    })
+    .optional()
+    .meta({
+      description:
+        'Whose credentials sign the requests: "default" (CLOUD_SDK_AK/SK or the default secret) or a named account of the credentials file or secret.',
+      default: DEFAULT_ACCOUNT,
+    }),
+};
 
-const configSchema = z
+const instanceSchema = z
   .strictObject({
-    dryRun: z.boolean({ error: 'is required: true or false' }),
-    defaults: z.strictObject(policyFields).optional(),
+    ...scopeFields,
+    instanceId: uuidSchema.meta({ description: 'The DCS instance id (a UUID).' }),
+    ...policyFields,
+  })
+  .meta({ description: 'One DCS instance, named by id, with optional policy overrides.' });
+
+const fleetSchema = z
+  .strictObject({
+    ...scopeFields,
+    tags: z
+      .record(z.string().min(1), z.string({ error: 'must be a string' }), {
+        // zod reports a bad key as `invalid_key` on the record itself.
+        error: (issue) =>
+          issue.code === 'invalid_key'
+            ? 'tag keys must not be empty'
+            : issue.code === 'invalid_type'
+              ? 'is required: an object of tag key → exact value ({} selects every instance of the project)'
+              : undefined,
+      })
+      .meta({
+        description:
+          'Instance tags that must all match exactly (key → value). Required; {} deliberately selects every instance of the project.',
+      }),
+    names: z
+      .array(
+        z.string({ error: 'must be a glob pattern' }).regex(GLOB, {
+          error: 'must be a glob pattern of 1 to 128 characters using only * and ? as wildcards',
+        }),
+      )
+      .min(1, { error: 'must name at least one pattern (leave the key out to match any name)' })
+      .optional()
+      .meta({
+        description:
+          'Glob patterns (* and ? only) on the instance name; an instance matches when any pattern matches its whole name.',
+      }),
+    excludeInstanceIds: z
+      .array(uuidSchema)
+      .optional()
+      .meta({ description: 'Instance ids (UUIDs) this fleet never cleans.' }),
+    ...policyFields,
+  })
+  .meta({
+    description:
+      "A project's RUNNING instances selected by tags and names, discovered at the start of every run.",
+  });
+
+export const configSchema = z
+  .strictObject({
+    $schema: z
+      .string()
+      .optional()
+      .meta({ description: 'The JSON Schema of this file, for editors; ignored by the cleanup.' }),
+    dryRun: z
+      .boolean({ error: 'is required: true or false' })
+      .meta({ description: 'Required. true: report what would be deleted and delete nothing.' }),
+    defaults: z
+      .strictObject(policyFields)
+      .optional()
+      .meta({ description: 'Policy for every instance and fleet; each entry may override any key.' }),
     limits: z
       .strictObject({
-        concurrency: int(1, 64).optional(),
-        requestsPerSecond: int(1, 1000).optional(),
-        maxAttempts: int(1, 10).optional(),
+        concurrency: int(1, 64).optional().meta({
+          description: 'Requests in flight at once, per endpoint.',
+          default: DEFAULT_LIMITS.concurrency,
+        }),
+        requestsPerSecond: int(1, 1000).optional().meta({
+          description:
+            'Request rate per endpoint (each region has its own gateway); slowed down after a 429.',
+          default: DEFAULT_LIMITS.requestsPerSecond,
+        }),
+        maxAttempts: int(1, 10).optional().meta({
+          description:
+            'Attempts per request, the first one included (500/502/503/504/429 and network errors are retried).',
+          default: DEFAULT_LIMITS.maxAttempts,
+        }),
       })
-      .optional(),
-    instances: z
-      .array(instanceSchema, { error: 'is required: a list of instances' })
-      .min(1, { error: 'must list at least one instance' }),
+      .optional()
+      .meta({ description: 'Request limits, applied per endpoint.' }),
+    instances: z.array(instanceSchema, { error: 'must be a list of instances' }).optional().meta({
+      description: 'Instances named by id. An instance listed here wins over any fleet that matches it.',
+    }),
+    fleets: z.array(fleetSchema, { error: 'must be a list of fleets' }).optional().meta({
+      description:
+        'Instances discovered by project, tags and names. An instance matched by several fleets is cleaned once, by the first.',
+    }),
   })
   .superRefine((config, ctx) => {
+    if ((config.instances?.length ?? 0) + (config.fleets?.length ?? 0) === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instances'],
+        message:
+          'the config names no instance and no fleet: add at least one entry to "instances" or "fleets"',
+      });
+    }
     const seen = new Set<string>();
-    config.instances.forEach((instance, index) => {
+    config.instances?.forEach((instance, index) => {
       const id = instance.instanceId.toLowerCase();
       if (seen.has(id)) {
         ctx.addIssue({
@@ -110,25 +256,53 @@ const configSchema = z
       }
       seen.add(id);
     });
+  })
+  .meta({
+    title: 'dcs-task-cleanup config',
+    description: 'Which Huawei Cloud DCS instances to clean of stale background tasks, and how.',
   });
 
 type ParsedPolicy = z.output<z.ZodObject<typeof policyFields>>;
+type ParsedScope = z.output<z.ZodObject<typeof scopeFields>>;
 
 /** Validates a parsed JSON value as a config; throws InputError listing every problem with its path. */
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
   if (!result.success) throw inputErrorFrom(result.error);
-  const { dryRun, defaults = {}, limits = {}, instances } = result.data;
+  const { dryRun, defaults = {}, limits = {}, instances = [], fleets = [] } = result.data;
   return {
     dryRun,
     limits: { ...DEFAULT_LIMITS, ...limits },
-    targets: instances.map(({ region, projectId, instanceId, endpoint, ...overrides }) => ({
-      region,
-      projectId,
+    targets: instances.map(({ instanceId, region, projectId, endpoint, account, ...overrides }) => ({
+      ...resolveScope({ region, projectId, endpoint, account }),
       instanceId,
-      endpoint: endpoint ?? `https://dcs.${region}.myhuaweicloud.com`,
+      source: 'config',
       policy: resolvePolicy(defaults, overrides),
     })),
+    fleets: fleets.map(
+      ({ region, projectId, endpoint, account, tags, names, excludeInstanceIds, ...overrides }, index) => ({
+        ...resolveScope({ region, projectId, endpoint, account }),
+        index,
+        tags,
+        names: names ?? [],
+        excludeInstanceIds: (excludeInstanceIds ?? []).map((id) => id.toLowerCase()),
+        policy: resolvePolicy(defaults, overrides),
+      }),
+    ),
+  };
+}
+
+/** Every account the config's instances and fleets name. */
+export function accountsUsed(config: Config): string[] {
+  return [...new Set([...config.targets, ...config.fleets].map((entry) => entry.account))];
+}
+
+function resolveScope({ region, projectId, endpoint, account }: ParsedScope): Scope {
+  return {
+    region,
+    projectId,
+    endpoint: endpoint ?? `https://dcs.${region}.myhuaweicloud.com`,
+    account: account ?? DEFAULT_ACCOUNT,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Huawei locks an AK after 5 authentication failures in a row. A run therefore stops sending after
- * MAX_AUTH_FAILURES 401s, and until a request has proven the credentials (or after a 401) it lets only
+ * Huawei locks an AK after 5 authentication failures in a row. A run therefore stops sending with an
+ * account's credentials after MAX_AUTH_FAILURES 401s (other accounts go on), and until a request has proven the credentials (or after a 401) it lets only
  * one request through at a time, so a wave of concurrent requests cannot fail together.
  */
 export const MAX_AUTH_FAILURES = 3;
@@ -8,10 +8,16 @@ export const MAX_AUTH_FAILURES = 3;
 /** Call with the attempt's HTTP status (null when no answer came). */
 export type Settle = (httpStatus: number | null) => void;
 
+/** One account's guard. */
 export class AuthGuard {
+  readonly #account: string;
   #failures = 0;
   #proven = false;
   #probe: Promise<void> | undefined;
+
+  constructor(account: string) {
+    this.#account = account;
+  }
 
   get failures(): number {
     return this.#failures;
@@ -20,7 +26,7 @@ export class AuthGuard {
   /** Why no request may be sent any more, or undefined while requests may go. */
   haltReason(): string | undefined {
     return this.#failures >= MAX_AUTH_FAILURES
-      ? `the run stopped sending after ${this.#failures} authentication failures (401)`
+      ? `the run stopped sending for account "${this.#account}" after ${this.#failures} authentication failures (401)`
       : undefined;
   }
 

@@ -1,55 +1,57 @@
-// The DCS background-task API over undici: signed, paced and retried requests.
+// The DCS API over undici: signed, paced and retried requests, with every response treated as untrusted
+// input (contract §7): validated paths, size-capped bodies, and a timeout over the whole exchange.
 import type { Dispatcher } from 'undici';
-import type { Target } from '../config/schema.js';
+import type { Accounts } from '../config/credentials.js';
+import { secretsOf } from '../config/credentials.js';
+import type { Limits, Scope, Target } from '../config/schema.js';
 import type { Clock } from '../http/clock.js';
-import type { Pacer } from '../http/pacer.js';
+import { Pacer } from '../http/pacer.js';
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from '../http/retry.js';
 import { Agent, request } from '../http/undici.js';
-import type { AuthGuard } from './auth-guard.js';
+import { AuthGuard } from './auth-guard.js';
+import { LISTING_BODY_CAP, OTHER_BODY_CAP, readCappedBody } from './body.js';
 import { DcsError, errorFromException, errorFromResponse, malformedError, notSentError } from './errors.js';
+import { type InstancePage, parseInstancePage } from './instances.js';
 import { parseJsonOrNull } from './json.js';
+import type { Page } from './pages.js';
+import { deleteTaskPath, listInstancesPath, listTasksPath, type RequestPath } from './paths.js';
 import { redactor } from './redact.js';
-import {
-  type Credentials,
-  canonicalQuery,
-  encodePath,
-  formatSdkDate,
-  type QueryPairs,
-  sign,
-} from './signer.js';
+import { canonicalQuery, formatSdkDate, type QueryPairs, sign } from './signer.js';
 import { parseTaskPage, type TaskPage } from './tasks.js';
 
 export interface DcsClientOptions {
-  credentials: Credentials;
-  pacer: Pacer;
+  accounts: Accounts;
+  /** Concurrency and rate apply per endpoint origin: each region has its own gateway and throttling. */
+  limits: Pick<Limits, 'concurrency' | 'requestsPerSecond'>;
   retry: RetryPolicy;
   clock: Clock;
-  authGuard: AuthGuard;
   /** Epoch ms after which no request or retry starts (the time budget). */
   deadline?: number | undefined;
-  requestTimeoutMs?: number;
-  pageSize?: number;
+  /** Headers and the whole body must arrive within this. */
+  requestTimeoutMs?: number | undefined;
+  /** Tasks per listing page. */
+  pageSize?: number | undefined;
+  /** Instances per discovery page (the API allows up to 1000; a server may cap it lower). */
+  instancePageSize?: number | undefined;
   /** Called after every attempt: for retry and throttle counters. */
   onAttempt?: (attempt: AttemptReport) => void;
 }
 
 export interface AttemptReport {
   method: string;
+  endpoint: string;
   attempt: number;
   httpStatus: number | null;
   willRetry: boolean;
-}
-
-export interface ListWindow {
-  /** `yyyyMMddHHmmss`, UTC. */
-  startTime?: string;
-  endTime?: string;
 }
 
 export interface DeleteResult {
   httpStatus: number;
   attempts: number;
 }
+
+/** No listing goes past this many records, whatever a server keeps sending. */
+export const MAX_LISTED_RECORDS = 1_000_000;
 
 interface Response {
   status: number;
@@ -61,48 +63,58 @@ export class DcsClient {
   readonly #options: DcsClientOptions;
   /** Keep-alive connection pools, one per endpoint. */
   readonly #dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 30_000 });
+  readonly #pacers = new Map<string, Pacer>();
+  readonly #guards = new Map<string, AuthGuard>();
   /** API error messages are the server's text: a credential echoed there must not reach any output. */
   readonly #redact: (text: string) => string;
   readonly pageSize: number;
+  readonly instancePageSize: number;
 
   constructor(options: DcsClientOptions) {
     this.#options = options;
     this.pageSize = options.pageSize ?? 100;
-    this.#redact = redactor([options.credentials.sk, options.credentials.securityToken]);
+    this.instancePageSize = options.instancePageSize ?? 1000;
+    this.#redact = redactor(secretsOf(options.accounts));
+  }
+
+  /** 401s received, over every account. */
+  get authFailures(): number {
+    return [...this.#guards.values()].reduce((sum, guard) => sum + guard.failures, 0);
   }
 
   /**
-   * Lists an instance's tasks page by page (record offset, explicit limit). It stops at an empty page, or at
-   * a short one unless task_count promises more (a server that caps `limit` below ours sends short pages).
+   * Lists a project's instances (ListInstances), page by page. It stops at an empty page or once
+   * `instance_num` records were read; a server that caps `limit` lower just sends more, shorter pages.
    */
-  async *listTasks(target: Target, window: ListWindow = {}): AsyncGenerator<TaskPage> {
+  listInstances(scope: Scope): AsyncGenerator<InstancePage> {
+    return this.#pages(scope, listInstancesPath(scope.projectId), this.instancePageSize, {
+      parse: parseInstancePage,
+      what: 'instance list',
+      done: (page, offset) => page.records === 0 || (page.total !== undefined && offset >= page.total),
+    });
+  }
+
+  /**
+   * Lists an instance's tasks page by page. It stops at an empty page, or at a short one unless task_count
+   * promises more (a server that caps `limit` below ours sends short pages).
+   */
+  listTasks(target: Target): AsyncGenerator<TaskPage> {
     const limit = this.pageSize;
-    for (let offset = 0; ; ) {
-      const query: [string, string][] = [
-        ['offset', String(offset)],
-        ['limit', String(limit)],
-      ];
-      if (window.startTime) query.push(['start_time', window.startTime]);
-      if (window.endTime) query.push(['end_time', window.endTime]);
-      const response = await this.#send(target, 'GET', ['tasks'], query);
-      const page = parseTaskPage(parseJsonOrNull(response.body));
-      if (typeof page === 'string') {
-        throw malformedError(
-          `malformed task list at offset ${offset}: ${page}`,
-          response.status,
-          response.attempts,
-        );
-      }
-      yield page;
-      offset += page.records;
-      const moreExpected = page.total !== undefined && offset < page.total;
-      if (page.records === 0 || (page.records < limit && !moreExpected)) return;
-    }
+    return this.#pages(target, listTasksPath(target.projectId, target.instanceId), limit, {
+      parse: parseTaskPage,
+      what: 'task list',
+      done: (page, offset) =>
+        page.records === 0 || (page.records < limit && !(page.total !== undefined && offset < page.total)),
+    });
   }
 
   /** Deletes a task; any 2xx (200 with a body or 204) is success, anything else throws DcsError. */
   async deleteTask(target: Target, taskId: string): Promise<DeleteResult> {
-    const response = await this.#send(target, 'DELETE', ['tasks', taskId], []);
+    const response = await this.#send(
+      target,
+      deleteTaskPath(target.projectId, target.instanceId, taskId),
+      [],
+    );
     return { httpStatus: response.status, attempts: response.attempts };
   }
 
@@ -110,16 +122,60 @@ export class DcsClient {
     await this.#dispatcher.close();
   }
 
+  /** Record-offset paging with an explicit limit. */
+  async *#pages<P extends Page>(
+    scope: Scope,
+    path: RequestPath,
+    limit: number,
+    listing: {
+      parse: (body: unknown) => P | string;
+      what: string;
+      done: (page: P, offset: number) => boolean;
+    },
+  ): AsyncGenerator<P> {
+    for (let offset = 0; ; ) {
+      const query: QueryPairs = [
+        ['offset', String(offset)],
+        ['limit', String(limit)],
+      ];
+      const response = await this.#send(scope, path, query, LISTING_BODY_CAP);
+      const page = listing.parse(parseJsonOrNull(response.body));
+      if (typeof page === 'string') {
+        throw malformedError(
+          `malformed ${listing.what} at offset ${offset}: ${page}`,
+          response.status,
+          response.attempts,
+        );
+      }
+      yield page;
+      offset += page.records;
+      if (listing.done(page, offset)) return;
+      if (offset > MAX_LISTED_RECORDS) {
+        throw malformedError(
+          `${listing.what} passed ${MAX_LISTED_RECORDS} records without ending`,
+          response.status,
+          response.attempts,
+        );
+      }
+    }
+  }
+
   /** One request with its retries; every attempt is paced and signed afresh. */
-  async #send(target: Target, method: string, subPath: string[], query: QueryPairs): Promise<Response> {
-    const { pacer, retry, clock, authGuard, deadline, onAttempt } = this.#options;
-    const segments = ['v2', target.projectId, 'instances', target.instanceId, ...subPath];
+  async #send(
+    scope: Scope,
+    path: RequestPath,
+    query: QueryPairs,
+    successCap = OTHER_BODY_CAP,
+  ): Promise<Response> {
+    const { retry, clock, deadline, onAttempt } = this.#options;
+    const guard = this.#guard(scope.account);
+    const pacer = this.#pacer(scope.endpoint);
     let lastError: DcsError | undefined;
     for (let attempt = 1; ; attempt++) {
       // A retry that can no longer be sent ends with the error that called for it.
-      const settle = await authGuard.admit();
-      const release = authGuard.haltReason() ? undefined : await pacer.acquire(deadline);
-      const halted = authGuard.haltReason();
+      const settle = await guard.admit();
+      const release = guard.haltReason() ? undefined : await pacer.acquire(deadline);
+      const halted = guard.haltReason();
       if (!release || halted) {
         release?.();
         settle(null);
@@ -128,47 +184,56 @@ export class DcsClient {
       let outcome: Response | DcsError;
       let retryAfter: string | undefined;
       try {
-        const response = await this.#attempt(target, method, segments, query);
+        const response = await this.#attempt(scope, path, query, successCap);
         retryAfter = response.retryAfter;
+        const ok = response.status >= 200 && response.status < 300;
         outcome =
-          response.status >= 200 && response.status < 300
-            ? { status: response.status, body: response.body, attempts: attempt }
-            : errorFromResponse(response, attempt, this.#redact);
+          'tooLarge' in response.body
+            ? malformedError(response.body.tooLarge, response.status, attempt)
+            : ok
+              ? { status: response.status, body: response.body.text, attempts: attempt }
+              : errorFromResponse({ ...response, body: response.body.text }, attempt, this.#redact);
       } catch (error) {
-        outcome = errorFromException(error, attempt, this.#redact);
+        outcome = errorFromException(error, attempt, this.#redact, this.#timeoutMs);
       } finally {
         release();
       }
       settle(outcome instanceof DcsError ? outcome.httpStatus : outcome.status);
+      const report = { method: path.method, endpoint: scope.endpoint, attempt };
       if (!(outcome instanceof DcsError)) {
-        onAttempt?.({ method, attempt, httpStatus: outcome.status, willRetry: false });
+        onAttempt?.({ ...report, httpStatus: outcome.status, willRetry: false });
         return outcome;
       }
       if (outcome.httpStatus === 429) pacer.throttled();
       const transient =
-        outcome.kind === 'network' || (outcome.httpStatus !== null && isRetryableStatus(outcome.httpStatus));
+        outcome.kind === 'network' ||
+        (outcome.kind === 'http' && outcome.httpStatus !== null && isRetryableStatus(outcome.httpStatus));
       const delay = retryDelayMs(retry, attempt, clock.random(), parseRetryAfter(retryAfter, clock.now()));
       const willRetry =
         transient &&
         attempt < retry.maxAttempts &&
         (deadline === undefined || clock.now() + delay < deadline);
-      onAttempt?.({ method, attempt, httpStatus: outcome.httpStatus, willRetry });
+      onAttempt?.({ ...report, httpStatus: outcome.httpStatus, willRetry });
       if (!willRetry) throw outcome;
       lastError = outcome;
       await clock.sleep(delay);
     }
   }
 
-  async #attempt(target: Target, method: string, segments: string[], query: QueryPairs) {
-    const { credentials, clock, requestTimeoutMs = 10_000 } = this.#options;
-    const url = new URL(target.endpoint);
+  /** One signed exchange. The path was checked against the templates; what is signed is what is sent. */
+  async #attempt(scope: Scope, path: RequestPath, query: QueryPairs, successCap: number) {
+    const { clock } = this.#options;
+    const credentials = this.#options.accounts.get(scope.account);
+    if (!credentials) throw new Error(`no credentials for account "${scope.account}"`);
+    const timeoutMs = this.#timeoutMs;
+    const url = new URL(scope.endpoint);
     const signed = sign(
       {
-        method,
+        method: path.method,
         host: url.host,
-        pathSegments: segments,
+        pathSegments: path.segments,
         query,
-        headers: { 'Content-Type': 'application/json', 'X-Project-Id': target.projectId },
+        headers: { 'Content-Type': 'application/json', 'X-Project-Id': scope.projectId },
         body: '',
       },
       credentials,
@@ -177,20 +242,44 @@ export class DcsClient {
     const queryString = canonicalQuery(query);
     const response = await request(this.#dispatcher, {
       origin: url.origin,
-      path: queryString ? `${encodePath(segments)}?${queryString}` : encodePath(segments),
-      method: method as Dispatcher.HttpMethod,
+      path: queryString ? `${path.path}?${queryString}` : path.path,
+      method: path.method,
       headers: { ...signed.headers, Accept: 'application/json', 'User-Agent': 'dcs-task-cleanup' },
-      headersTimeout: requestTimeoutMs,
-      bodyTimeout: requestTimeoutMs,
-      signal: AbortSignal.timeout(requestTimeoutMs + 1_000),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      // One deadline over connect, headers and the whole body.
+      signal: AbortSignal.timeout(timeoutMs),
     });
-    const body = await response.body.text();
+    const ok = response.statusCode >= 200 && response.statusCode < 300;
+    const body = await readCappedBody(
+      response.body,
+      headerValue(response.headers['content-length']),
+      ok ? successCap : OTHER_BODY_CAP,
+    );
     return {
       status: response.statusCode,
       body,
       requestId: headerValue(response.headers['x-request-id']),
       retryAfter: headerValue(response.headers['retry-after']),
     };
+  }
+
+  get #timeoutMs(): number {
+    return this.#options.requestTimeoutMs ?? 10_000;
+  }
+
+  /** One 401 circuit breaker per account: a locked-out account stops sending, the others go on. */
+  #guard(account: string): AuthGuard {
+    const guard = this.#guards.get(account) ?? new AuthGuard(account);
+    this.#guards.set(account, guard);
+    return guard;
+  }
+
+  /** One pacer per endpoint origin: each region has its own gateway, limits and 429s. */
+  #pacer(endpoint: string): Pacer {
+    const pacer = this.#pacers.get(endpoint) ?? new Pacer(this.#options.limits, this.#options.clock);
+    this.#pacers.set(endpoint, pacer);
+    return pacer;
   }
 }
 

@@ -5,7 +5,7 @@ import { parseJsonOrNull } from './json.js';
  * - `http`: the API answered with an error status;
  * - `network`: reset, refused or timed out (no usable answer);
  * - `tls`: the endpoint's certificate is not trusted or not valid (a set-up problem: not retried);
- * - `malformed`: a 2xx whose body is not what the API documents;
+ * - `malformed`: a 2xx whose body is not what the API documents, or any body over its size cap;
  * - `not-sent`: the run stopped sending (time budget spent or authentication halted) before this request.
  */
 export type DcsErrorKind = 'http' | 'network' | 'tls' | 'malformed' | 'not-sent';
@@ -71,16 +71,23 @@ export function errorFromResponse(
   });
 }
 
-/** A request that got no usable answer: reset, refused, timed out, or a certificate problem. */
+/**
+ * A request that got no usable answer: reset, refused, a certificate problem, or no complete answer within
+ * `timeoutMs` (headers and the whole body: a trickling server is cut off like a silent one).
+ */
 export function errorFromException(
   error: unknown,
   attempts: number,
   redact: (text: string) => string,
+  timeoutMs: number,
 ): DcsError {
-  const { code, message } = error as { code?: string; message?: string };
+  const { code, message, name } = error as { code?: string; message?: string; name?: string };
   const cause = (error as { cause?: { code?: string } }).cause?.code;
   const tls = CERTIFICATE_ERROR.test(`${code} ${cause}`);
-  const detail = [code ?? cause, message].filter(Boolean).join(' ') || String(error);
+  const detail =
+    name === 'TimeoutError'
+      ? `no complete answer within ${timeoutMs} ms`
+      : [code ?? cause, message].filter(Boolean).join(' ') || String(error);
   return new DcsError({
     kind: tls ? 'tls' : 'network',
     httpStatus: null,

@@ -1,56 +1,52 @@
-// Reading a ListBackgroundTask page leniently: unknown fields are ignored, nothing is guessed.
+// Reading a ListBackgroundTask page as untrusted input: a record is used only when its id may reach a
+// request path and its status and created_at can be judged; unknown fields are ignored, nothing is guessed.
 import type { TaskRecord } from '../policy/select.js';
+import { shownId, TASK_ID } from './ids.js';
+import { asObject, type IgnoredRecord, type Page, parseCount } from './pages.js';
 
-export interface InvalidTask {
-  /** The task's id when it had one. */
-  taskId: string | null;
-  reason: string;
-}
-
-export interface TaskPage {
-  /** Records on the page, valid or not: the next offset advances by this. */
-  records: number;
+export interface TaskPage extends Page {
   tasks: TaskRecord[];
-  invalid: InvalidTask[];
-  /** `task_count`, when it is a number or a numeric string. */
-  total: number | undefined;
 }
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** Parses a page body; returns a reason string when the body is not a task list at all. */
 export function parseTaskPage(body: unknown): TaskPage | string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body is not a JSON object';
-  const { tasks, task_count: count } = body as { tasks?: unknown; task_count?: unknown };
+  const object = asObject(body);
+  if (typeof object === 'string') return object;
+  const { tasks, task_count: count } = object;
   if (tasks === undefined && (count === undefined || Number(count) === 0)) {
-    return { records: 0, tasks: [], invalid: [], total: 0 };
+    return { records: 0, tasks: [], ignored: [], total: 0 };
   }
   if (!Array.isArray(tasks)) return '"tasks" is not an array';
-  const page: TaskPage = { records: tasks.length, tasks: [], invalid: [], total: parseCount(count) };
+  const page: TaskPage = { records: tasks.length, tasks: [], ignored: [], total: parseCount(count) };
   for (const raw of tasks) {
     const task = parseTask(raw);
-    if ('reason' in task) page.invalid.push(task);
+    if ('reason' in task) page.ignored.push(task);
     else page.tasks.push(task);
   }
   return page;
 }
 
-function parseTask(raw: unknown): TaskRecord | InvalidTask {
-  if (typeof raw !== 'object' || raw === null) return { taskId: null, reason: 'task is not an object' };
-  const { id, name, status, created_at: createdAt } = raw as Record<string, unknown>;
-  const taskId = typeof id === 'string' && id !== '' ? id : null;
-  if (taskId === null) return { taskId, reason: 'task has no id' };
-  if (typeof status !== 'string' || status === '') return { taskId, reason: 'task has no status' };
-  if (typeof createdAt !== 'string' || !ISO_TIMESTAMP.test(createdAt)) {
-    return { taskId, reason: 'task has no readable created_at' };
+function parseTask(raw: unknown): TaskRecord | IgnoredRecord {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { rawId: null, reason: 'the record is not an object' };
   }
-  const createdAtMs = Date.parse(createdAt);
-  if (Number.isNaN(createdAtMs)) return { taskId, reason: 'task has no readable created_at' };
-  return { id: taskId, name: typeof name === 'string' ? name : '', status, createdAt, createdAtMs };
-}
-
-function parseCount(count: unknown): number | undefined {
-  if (typeof count === 'number' && Number.isInteger(count)) return count;
-  if (typeof count === 'string' && /^\d+$/.test(count)) return Number(count);
-  return undefined;
+  const { id, name, status, created_at: createdAt } = raw as Record<string, unknown>;
+  const rawId = shownId(id);
+  if (id === undefined || id === null || id === '') return { rawId, reason: 'the record has no id' };
+  if (typeof id !== 'string' || !TASK_ID.test(id)) {
+    return { rawId, reason: 'the id is not a valid task id ([A-Za-z0-9][A-Za-z0-9_-]{0,63})' };
+  }
+  if (typeof status !== 'string' || status === '') return { rawId, reason: 'the record has no status' };
+  const createdAtMs =
+    typeof createdAt === 'string' && ISO_TIMESTAMP.test(createdAt) ? Date.parse(createdAt) : Number.NaN;
+  if (Number.isNaN(createdAtMs)) return { rawId, reason: 'the record has no readable created_at' };
+  return {
+    id,
+    name: typeof name === 'string' ? name : '',
+    status,
+    createdAt: createdAt as string,
+    createdAtMs,
+  };
 }

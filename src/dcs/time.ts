@@ -1,6 +1,6 @@
 /**
- * The compact UTC forms the DCS API uses: `yyyyMMddHHmmss` (list filters) and `yyyyMMdd'T'HHmmss'Z'`
- * (X-Sdk-Date) → epoch ms; undefined when the text is not of that form.
+ * The compact UTC forms Huawei APIs use, `yyyyMMdd'T'HHmmss'Z'` (X-Sdk-Date) and `yyyyMMddHHmmss`,
+ * → epoch ms; undefined when the text is not of that form.
  */
 export function parseCompactUtc(text: string): number | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T?(\d{2})(\d{2})(\d{2})Z?$/.exec(text);

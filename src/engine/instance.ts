@@ -2,36 +2,33 @@
 import type { Target } from '../config/schema.js';
 import type { DcsClient } from '../dcs/client.js';
 import { DcsError, INSTANCE_GONE_CODES, malformedError, NOT_NOW_CODES } from '../dcs/errors.js';
+import { type IgnoredRecord, STALLED_PAGES } from '../dcs/pages.js';
 import type { Clock } from '../http/clock.js';
 import { selectStale, type TaskRecord } from '../policy/select.js';
-import type { Logger } from '../report/logger.js';
-import { type InstanceSummary, OUTCOME_COUNTER, type Outcome, zeroCounters } from '../report/summary.js';
+import type { RunReporter, TaskResult } from '../report/reporter.js';
+import {
+  type InstanceSummary,
+  OUTCOME_COUNTER,
+  type Outcome,
+  type TaskFailure,
+  zeroCounters,
+} from '../report/summary.js';
+import { mapConcurrently } from './pool.js';
 
 export interface InstanceContext {
   runId: string;
   dryRun: boolean;
   client: DcsClient;
   clock: Clock;
-  logger: Logger;
-  /** Deletes in flight per instance; the shared pacer bounds the whole run. */
+  reporter: RunReporter;
+  /** Deletes in flight per instance; the endpoint's pacer bounds them all. */
   workers: number;
-  onTaskOutcome?: (outcome: Outcome) => void;
 }
 
 export interface InstanceResult {
   summary: InstanceSummary;
   /** Work was left undone because the run stopped sending (time budget or authentication halt). */
   interrupted: boolean;
-}
-
-interface TaskResult {
-  outcome: Outcome;
-  httpStatus: number | null;
-  errorCode: string | null;
-  message: string | null;
-  requestId: string | null;
-  attempts: number;
-  durationMs: number | null;
 }
 
 const NO_REQUEST = {
@@ -44,37 +41,58 @@ const NO_REQUEST = {
 };
 
 export async function cleanInstance(target: Target, context: InstanceContext): Promise<InstanceResult> {
-  const summary: InstanceSummary = {
-    instanceId: target.instanceId,
-    projectId: target.projectId,
-    region: target.region,
-    ...zeroCounters(),
-    failures: [],
-  };
-  const listing = await listAll(target, context);
-  summary.listed = listing.listed;
-  if (listing.error) {
-    summary.error = listing.error.toSummaryError();
-    context.logger.error('instance not listed: nothing deleted', {
-      runId: context.runId,
+  const { runId, reporter } = context;
+  const counters = zeroCounters();
+  const failures: TaskFailure[] = [];
+  const finish = (
+    extra: Pick<InstanceSummary, 'vanished' | 'error'>,
+    interrupted: boolean,
+  ): InstanceResult => {
+    const summary: InstanceSummary = {
       instanceId: target.instanceId,
-      listed: listing.listed,
-      httpStatus: listing.error.httpStatus,
-      errorCode: listing.error.errorCode,
-      requestId: listing.error.requestId,
-      attempts: listing.error.attempts,
-      error: listing.error.message,
-    });
-    return { summary, interrupted: listing.error.kind === 'not-sent' };
+      projectId: target.projectId,
+      region: target.region,
+      account: target.account,
+      source: target.source,
+      ...counters,
+      ...extra,
+      failures,
+    };
+    reporter.instanceFinished({ runId, summary });
+    return { summary, interrupted };
+  };
+
+  const listing = await listAll(target, context);
+  counters.listed = listing.listed;
+  counters.ignored = listing.ignored;
+  if (listing.error) {
+    const { error } = listing;
+    const notFound = error.kind === 'http' && error.httpStatus === 404;
+    if (notFound && target.source === 'fleet') {
+      reporter.instanceVanished({ runId, target });
+      return finish({ vanished: true }, false);
+    }
+    const message = notFound
+      ? `instance not found: check its instanceId, projectId and region or endpoint in the config (${error.message})`
+      : error.message;
+    reporter.instanceFailed({ runId, target, listed: listing.listed, error, message });
+    return finish({ error: { ...error.toSummaryError(), message } }, error.kind === 'not-sent');
   }
 
   const { stale, toDelete, deferred } = selectStale(listing.tasks, target.policy, context.clock.now());
-  summary.stale = stale.length;
+  counters.stale = stale.length;
+  reporter.instanceListed({
+    runId,
+    target,
+    listed: counters.listed,
+    ignored: counters.ignored,
+    stale: stale.length,
+  });
   let interrupted = false;
   const record = (task: TaskRecord, result: TaskResult) => {
-    summary[OUTCOME_COUNTER[result.outcome]]++;
+    counters[OUTCOME_COUNTER[result.outcome]]++;
     if (result.outcome === 'failed') {
-      summary.failures.push({
+      failures.push({
         taskId: task.id,
         taskName: task.name,
         httpStatus: result.httpStatus,
@@ -83,53 +101,60 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
         attempts: result.attempts,
       });
     }
-    logTaskOutcome(context, target, task, result);
-    context.onTaskOutcome?.(result.outcome);
+    reporter.taskOutcome({ runId, target, task, result });
   };
 
   for (const task of deferred) record(task, { outcome: 'deferred', ...NO_REQUEST });
   if (context.dryRun) {
     for (const task of toDelete) record(task, { outcome: 'would-delete', ...NO_REQUEST });
   } else {
-    const queue = toDelete.values();
-    const worker = async () => {
-      for (const task of queue) {
-        const result = await deleteOne(target, task, context);
-        if (result.outcome === 'deferred') interrupted = true;
-        record(task, result);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(context.workers, toDelete.length) }, worker));
+    await mapConcurrently(toDelete, context.workers, async (task) => {
+      const result = await deleteOne(target, task, context);
+      if (result.outcome === 'deferred') interrupted = true;
+      record(task, result);
+    });
   }
-  return { summary, interrupted };
+  return finish({}, interrupted);
 }
 
-async function listAll(target: Target, { client, logger, runId }: InstanceContext) {
+/**
+ * Every page of the listing. Valid tasks are deduplicated by id; ignored records are reported once each.
+ * Pages that bring nothing new, several in a row, mean the server is not advancing: the listing fails
+ * rather than loop (one such page can be the live view shifting).
+ */
+async function listAll(target: Target, { client, reporter, runId }: InstanceContext) {
   const seen = new Set<string>();
   const tasks: TaskRecord[] = [];
+  const ignored = new Set<string>();
+  let stalled = 0;
+  const ignore = (record: IgnoredRecord) => {
+    const key = record.rawId ?? `#${ignored.size}`;
+    if (ignored.has(key)) return;
+    ignored.add(key);
+    reporter.recordIgnored({ runId, kind: 'task', scope: target, instanceId: target.instanceId, record });
+  };
   try {
     for await (const page of client.listTasks(target)) {
-      const before = seen.size;
+      const before = seen.size + ignored.size;
       for (const task of page.tasks) {
         if (seen.has(task.id)) continue;
         seen.add(task.id);
         tasks.push(task);
       }
-      for (const invalid of page.invalid) {
-        logger.warn('task record ignored: it cannot be judged', {
-          runId,
-          instanceId: target.instanceId,
-          ...invalid,
-        });
-      }
-      if (page.tasks.length > 0 && seen.size === before && page.records >= client.pageSize) {
-        throw malformedError('listing did not advance: a full page repeated tasks already seen', 200, 1);
+      for (const record of page.ignored) ignore(record);
+      stalled = page.records > 0 && seen.size + ignored.size === before ? stalled + 1 : 0;
+      if (stalled >= STALLED_PAGES) {
+        throw malformedError(
+          `listing did not advance: ${STALLED_PAGES} pages in a row held only records already seen`,
+          200,
+          1,
+        );
       }
     }
-    return { listed: seen.size, tasks, error: undefined };
+    return { listed: seen.size, ignored: ignored.size, tasks, error: undefined };
   } catch (error) {
     if (!(error instanceof DcsError)) throw error;
-    return { listed: seen.size, tasks: [], error };
+    return { listed: seen.size, ignored: ignored.size, tasks: [], error };
   }
 }
 
@@ -160,40 +185,8 @@ async function deleteOne(
 /** 404 means already gone (unless the instance itself is gone); DCS.4017/4957 mean "not now". */
 function classifyDeleteError(error: DcsError): Outcome {
   const code = error.errorCode ?? '';
-  if (error.httpStatus === 404 && !INSTANCE_GONE_CODES.has(code)) return 'already-gone';
+  if (error.httpStatus === 404 && error.kind === 'http' && !INSTANCE_GONE_CODES.has(code))
+    return 'already-gone';
   if (NOT_NOW_CODES.has(code)) return 'skipped';
   return 'failed';
-}
-
-const LOG_LEVEL: Record<Outcome, 'info' | 'warn' | 'error'> = {
-  deleted: 'info',
-  'already-gone': 'info',
-  'would-delete': 'info',
-  deferred: 'info',
-  skipped: 'warn',
-  failed: 'error',
-};
-
-/** The per-task record of contract §5: every key present, null where it does not apply. */
-function logTaskOutcome(
-  context: InstanceContext,
-  target: Target,
-  task: TaskRecord,
-  result: TaskResult,
-): void {
-  const text = result.message ? `task ${result.outcome}: ${result.message}` : `task ${result.outcome}`;
-  context.logger[LOG_LEVEL[result.outcome]](text, {
-    runId: context.runId,
-    instanceId: target.instanceId,
-    taskId: task.id,
-    taskName: task.name,
-    taskStatus: task.status,
-    createdAt: task.createdAt,
-    outcome: result.outcome,
-    httpStatus: result.httpStatus,
-    errorCode: result.errorCode,
-    attempts: result.attempts,
-    durationMs: result.durationMs,
-    requestId: result.requestId,
-  });
 }

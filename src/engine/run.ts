@@ -1,36 +1,30 @@
-// The one cleanup run that both the CLI and the Lambda handler call.
+// The one cleanup run that both the CLI and the Lambda handler call:
+// config → targets (discovery, narrowing) → list → select → delete → report.
 import { randomUUID } from 'node:crypto';
-import { planRun, type RunRequest } from '../config/plan.js';
-import type { Config } from '../config/schema.js';
-import { AuthGuard } from '../dcs/auth-guard.js';
-import { type AttemptReport, DcsClient } from '../dcs/client.js';
-import type { Credentials } from '../dcs/signer.js';
+import type { Accounts } from '../config/credentials.js';
+import { checkBeforeDiscovery, narrowTargets, type RunRequest } from '../config/plan.js';
+import type { Config, Target } from '../config/schema.js';
+import { DcsClient } from '../dcs/client.js';
+import { discover } from '../discover/discover.js';
 import { type Clock, systemClock } from '../http/clock.js';
-import { Pacer } from '../http/pacer.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../http/retry.js';
-import type { Logger } from '../report/logger.js';
-import { loggableSummary, type Outcome, type RunSummary, sumCounters } from '../report/summary.js';
-import { cleanInstance } from './instance.js';
+import type { RunReporter, RunStats } from '../report/reporter.js';
+import { type RunSummary, sumCounters } from '../report/summary.js';
+import { cleanInstance, type InstanceResult } from './instance.js';
+import { mapConcurrently } from './pool.js';
+
+export type { RunStats } from '../report/reporter.js';
 
 export interface RunDeps {
-  credentials: Credentials;
-  logger: Logger;
+  accounts: Accounts;
+  reporter: RunReporter;
   clock?: Clock;
   /** Backoff timing (tests shorten it); maxAttempts always comes from the config. */
   retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
   requestTimeoutMs?: number;
   pageSize?: number;
+  instancePageSize?: number;
   runId?: string;
-  onProgress?: (progress: Progress) => void;
-}
-
-/** Request-level figures that the summary does not carry (for metrics and benchmarks). */
-export interface RunStats {
-  requests: number;
-  retries: number;
-  throttled: number;
-  authFailures: number;
-  durationMs: number;
 }
 
 export interface RunReport {
@@ -38,91 +32,106 @@ export interface RunReport {
   stats: RunStats;
 }
 
-export interface Progress {
-  instancesDone: number;
-  instancesTotal: number;
-  outcomes: Record<Outcome, number>;
-}
+/**
+ * Instances in progress at once per endpoint, as a multiple of its request concurrency: enough to keep
+ * the endpoint busy while some instances list page by page, few enough to bound the listings held in memory.
+ */
+const INSTANCES_PER_REQUEST_SLOT = 2;
 
 export async function run(config: Config, request: RunRequest, deps: RunDeps): Promise<RunReport> {
-  const plan = planRun(config, request);
+  checkBeforeDiscovery(config, request.narrowing);
+  const { reporter } = deps;
   const clock = deps.clock ?? systemClock;
   const runId = deps.runId ?? randomUUID();
+  const dryRun = request.dryRun ?? config.dryRun;
   const startedAt = clock.now();
   const deadline = request.timeBudgetMs === undefined ? undefined : startedAt + request.timeBudgetMs;
   const stats: RunStats = { requests: 0, retries: 0, throttled: 0, authFailures: 0, durationMs: 0 };
-  const authGuard = new AuthGuard();
   const client = new DcsClient({
-    credentials: deps.credentials,
-    pacer: new Pacer(config.limits, clock),
+    accounts: deps.accounts,
+    limits: config.limits,
     retry: { ...DEFAULT_RETRY, ...deps.retry, maxAttempts: config.limits.maxAttempts },
     clock,
-    authGuard,
     deadline,
     requestTimeoutMs: deps.requestTimeoutMs,
     pageSize: deps.pageSize,
-    onAttempt: (attempt: AttemptReport) => {
+    instancePageSize: deps.instancePageSize,
+    onAttempt: (attempt) => {
       stats.requests++;
       if (attempt.willRetry) stats.retries++;
       if (attempt.httpStatus === 429) stats.throttled++;
+      reporter.requestSent(attempt);
     },
   });
-
-  const progress: Progress = {
-    instancesDone: 0,
-    instancesTotal: plan.targets.length,
-    outcomes: { deleted: 0, 'already-gone': 0, 'would-delete': 0, skipped: 0, deferred: 0, failed: 0 },
-  };
-  const context = {
+  reporter.runStarted({
     runId,
-    dryRun: plan.dryRun,
-    client,
-    clock,
-    logger: deps.logger,
-    workers: config.limits.concurrency,
-    onTaskOutcome: (outcome: Outcome) => {
-      progress.outcomes[outcome]++;
-      deps.onProgress?.(progress);
-    },
-  };
-  deps.logger.info('run started', {
-    runId,
-    dryRun: plan.dryRun,
-    instances: plan.targets.length,
+    dryRun,
+    instances: config.targets.length,
+    fleets: config.fleets.length,
     timeBudgetMs: request.timeBudgetMs ?? null,
   });
 
-  let results: Awaited<ReturnType<typeof cleanInstance>>[];
+  let discovery: Awaited<ReturnType<typeof discover>>;
+  let results: InstanceResult[];
   try {
-    results = await Promise.all(
-      plan.targets.map(async (target) => {
-        const result = await cleanInstance(target, context);
-        progress.instancesDone++;
-        deps.onProgress?.(progress);
-        return result;
-      }),
+    discovery = await discover(config, client, reporter, runId);
+    const targets = narrowTargets(discovery.targets, request.narrowing, discovery.undiscovered);
+    reporter.cleaningStarted({ runId, instances: targets.length });
+    const context = { runId, dryRun, client, clock, reporter, workers: config.limits.concurrency };
+    results = await cleanPerEndpoint(
+      targets,
+      config.limits.concurrency * INSTANCES_PER_REQUEST_SLOT,
+      (target) => cleanInstance(target, context),
     );
   } finally {
     await client.close();
   }
 
   const instances = results.map((result) => result.summary);
-  const complete = results.every((result) => !result.interrupted && result.summary.error === undefined);
+  const complete =
+    discovery.fleets.every((fleet) => fleet.error === undefined) &&
+    results.every((result) => !result.interrupted && result.summary.error === undefined);
   const totals = sumCounters(instances);
   const finishedAt = clock.now();
-  stats.authFailures = authGuard.failures;
+  stats.authFailures = client.authFailures;
   stats.durationMs = finishedAt - startedAt;
   const summary: RunSummary = {
     runId,
-    dryRun: plan.dryRun,
+    dryRun,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     complete,
     ok: complete && totals.failed === 0,
     totals,
     instances,
+    fleets: discovery.fleets,
   };
-  const level = summary.ok ? 'info' : 'error';
-  deps.logger[level]('run finished', { runId, summary: loggableSummary(summary), stats });
+  reporter.runFinished({ runId, summary, stats });
   return { summary, stats };
+}
+
+/**
+ * Each endpoint works through its own instances, `window` at a time, so regions proceed side by side
+ * (each at its own pace) while the summary keeps the targets' order.
+ */
+async function cleanPerEndpoint(
+  targets: readonly Target[],
+  window: number,
+  clean: (target: Target) => Promise<InstanceResult>,
+): Promise<InstanceResult[]> {
+  const byEndpoint = new Map<string, number[]>();
+  targets.forEach((target, index) => {
+    const indexes = byEndpoint.get(target.endpoint) ?? [];
+    indexes.push(index);
+    byEndpoint.set(target.endpoint, indexes);
+  });
+  const results = new Array<InstanceResult>(targets.length);
+  await Promise.all(
+    [...byEndpoint.values()].map((indexes) =>
+      mapConcurrently(indexes, window, async (index) => {
+        results[index] = await clean(targets[index] as Target);
+      }),
+    ),
+  );
+  return results;
 }

@@ -1,9 +1,10 @@
 // CloudWatch metrics in Embedded Metric Format, one set per run.
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RunReport } from '../engine/run.js';
+import { backlog } from '../report/summary.js';
 import { SERVICE_NAME } from './logger.js';
 
-/** infra/alarms.yml refers to this namespace and to the `service` dimension. */
+/** infra/ (alarms and dashboard) refers to this namespace and to the `service` dimension. */
 export const METRICS_NAMESPACE = 'DcsTaskCleanup';
 
 export function createMetrics(): Metrics {
@@ -14,6 +15,7 @@ export function publishRunMetrics(metrics: Metrics, { summary, stats }: RunRepor
   const { totals } = summary;
   const counts = {
     Listed: totals.listed,
+    Ignored: totals.ignored,
     Stale: totals.stale,
     Deleted: totals.deleted,
     AlreadyGone: totals.alreadyGone,
@@ -21,7 +23,11 @@ export function publishRunMetrics(metrics: Metrics, { summary, stats }: RunRepor
     Skipped: totals.skipped,
     Deferred: totals.deferred,
     Failed: totals.failed,
+    // What the next runs still have to do: the backlog alarm watches it across runs.
+    Backlog: backlog(totals),
     InstanceErrors: summary.instances.filter((instance) => instance.error).length,
+    FleetErrors: summary.fleets.filter((fleet) => fleet.error).length,
+    Vanished: summary.instances.filter((instance) => instance.vanished).length,
     Retries: stats.retries,
     Throttled: stats.throttled,
   };

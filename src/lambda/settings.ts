@@ -1,12 +1,16 @@
-// Everything the handler reads from its environment: config, credentials and the alert bus.
+// Everything the handler reads from its environment: config, credentials per account and the alert bus.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import * as z from 'zod';
-import { credentialsFromEnv } from '../config/credentials.js';
+import {
+  type Accounts,
+  credentialsFromEnv,
+  missingEnvIssues,
+  parseAccounts,
+  requireAccounts,
+} from '../config/credentials.js';
 import { InputError } from '../config/errors.js';
 import { parseConfigText } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import type { Credentials } from '../dcs/signer.js';
+import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../config/schema.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -35,16 +39,40 @@ export async function loadConfig(env: Env): Promise<Config> {
   return parseConfigText(text, file);
 }
 
-const secretSchema = z.object({
-  ak: z.string({ error: 'is required' }).min(1, { error: 'is empty' }),
-  sk: z.string({ error: 'is required' }).min(1, { error: 'is empty' }),
-  securityToken: z.string({ error: 'must be a string' }).min(1, { error: 'is empty' }).optional(),
-});
-
-/** DCS credentials from Secrets Manager (cached across invocations), or CLOUD_SDK_AK/SK without a secret. */
-export async function loadCredentials(env: Env): Promise<Credentials> {
+/**
+ * DCS credentials by account: from Secrets Manager (cached across invocations) as `{"ak","sk",
+ * "securityToken"?}` for `default` or `{"accounts": {NAME: …}}` for several; or, without a secret id,
+ * CLOUD_SDK_AK/SK as `default`. Every account the config uses must be there, before any request.
+ */
+export async function loadAccounts(env: Env, config: Config): Promise<Accounts> {
   const secretId = env.DCS_CREDENTIALS_SECRET_ID;
-  if (!secretId) return credentialsFromEnv(env);
+  const accounts = secretId ? await accountsFromSecret(secretId) : accountsFromEnv(env);
+  requireAccounts(accountsUsed(config), accounts, (account) =>
+    secretId
+      ? [
+          {
+            path: 'DCS_CREDENTIALS_SECRET_ID',
+            message: `secret ${secretId} has no credentials for account "${account}"`,
+          },
+        ]
+      : account === DEFAULT_ACCOUNT
+        ? missingEnvIssues()
+        : [
+            {
+              path: 'DCS_CREDENTIALS_SECRET_ID',
+              message: `is not set: the config uses account "${account}", which only a secret can hold`,
+            },
+          ],
+  );
+  return accounts;
+}
+
+function accountsFromEnv(env: Env): Accounts {
+  const credentials = credentialsFromEnv(env);
+  return new Map(credentials ? [[DEFAULT_ACCOUNT, credentials]] : []);
+}
+
+async function accountsFromSecret(secretId: string): Promise<Accounts> {
   let text: unknown;
   try {
     // Loaded on first use: without a secret id the Secrets Manager SDK is never loaded.
@@ -57,25 +85,12 @@ export async function loadCredentials(env: Env): Promise<Credentials> {
       `cannot read secret ${secretId}: ${(error as Error).message}`,
     );
   }
-  // Parsed here, not by a transform: JSON.parse's own error message would quote the secret.
-  const value = typeof text === 'string' ? parseJsonQuietly(text) : undefined;
-  const parsed = secretSchema.safeParse(value);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'value'} ${issue.message}`);
-    throw InputError.of(
-      'DCS_CREDENTIALS_SECRET_ID',
-      `secret ${secretId} must be JSON {"ak","sk","securityToken"?}: ${fields.join('; ')}`,
-    );
-  }
-  return parsed.data;
-}
-
-function parseJsonQuietly(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  // Parsed by us, not by a Powertools transform: JSON.parse's own error message would quote the secret.
+  return parseAccounts(typeof text === 'string' ? text : '', {
+    field: 'DCS_CREDENTIALS_SECRET_ID',
+    source: `secret ${secretId}`,
+    singleAllowed: true,
+  });
 }
 
 /** ALERT_EVENT_BUS: a bus name or ARN; `default` when unset. */

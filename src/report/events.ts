@@ -1,5 +1,5 @@
 // The EventBridge events of contract §6, kept far below EventBridge's 256 KB entry limit.
-import type { InstanceSummary, RunSummary, TaskFailure } from './summary.js';
+import type { FleetSummary, InstanceSummary, RunSummary, SummaryError, TaskFailure } from './summary.js';
 
 export const EVENT_SOURCE = 'dcs-task-cleanup';
 export const COMPLETED = 'DCS Task Cleanup Completed';
@@ -34,7 +34,10 @@ function hasProblem(instance: InstanceSummary, complete: boolean): boolean {
   return instance.error !== undefined || instance.failed > 0 || (!complete && instance.deferred > 0);
 }
 
-function failedDetail(head: Record<string, unknown>, summary: RunSummary): Record<string, unknown> {
+function failedDetail(runHead: Record<string, unknown>, summary: RunSummary): Record<string, unknown> {
+  // Fleets come from the config, so their number is small: every failed one is named.
+  const fleets = summary.fleets.filter((fleet) => fleet.error).map(fleetEntry);
+  const head = { ...runHead, fleets };
   const problems = summary.instances.filter((instance) => hasProblem(instance, summary.complete));
   // Shrink the failure lists first, then the instance list, until the detail fits.
   for (const perInstance of [FAILURES_PER_INSTANCE, 5, 1, 0]) {
@@ -52,15 +55,23 @@ function failedDetail(head: Record<string, unknown>, summary: RunSummary): Recor
   return { ...head, instances: [] };
 }
 
+function fleetEntry(fleet: FleetSummary): FleetSummary {
+  return fleet.error ? { ...fleet, error: clipError(fleet.error) } : fleet;
+}
+
 function problemEntry(instance: InstanceSummary, maxFailures: number): Record<string, unknown> {
-  const { failures, ...rest } = instance;
+  const { failures, failuresTruncated: _, ...rest } = instance;
   const entry: Record<string, unknown> = {
     ...rest,
-    ...(instance.error ? { error: { ...instance.error, message: clip(instance.error.message) } } : {}),
+    ...(instance.error ? { error: clipError(instance.error) } : {}),
     failures: failures.slice(0, maxFailures).map(clipFailure),
   };
   if (failures.length > maxFailures) entry.truncated = true;
   return entry;
+}
+
+function clipError(error: SummaryError): SummaryError {
+  return { ...error, message: clip(error.message) };
 }
 
 function clipFailure(failure: TaskFailure): TaskFailure {

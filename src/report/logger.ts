@@ -1,6 +1,6 @@
 export type LogFields = Record<string, unknown>;
 
-/** The structured logger the engine writes to; the CLI and the Lambda each supply one. */
+/** The structured logger that log records go to; the CLI and the Lambda each supply one. */
 export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
@@ -9,17 +9,10 @@ export interface Logger {
 
 /** One JSON object per line: level, timestamp, message, then the fields. */
 export class JsonLinesLogger implements Logger {
-  readonly #out: NodeJS.WritableStream;
-  readonly #redact: (text: string) => string;
-  readonly #beforeWrite: (() => void) | undefined;
+  readonly #out: { write(text: string): unknown };
 
-  constructor(
-    out: NodeJS.WritableStream,
-    options: { redact?: (text: string) => string; beforeWrite?: () => void } = {},
-  ) {
+  constructor(out: { write(text: string): unknown }) {
     this.#out = out;
-    this.#redact = options.redact ?? ((text) => text);
-    this.#beforeWrite = options.beforeWrite;
   }
 
   info(message: string, fields?: LogFields): void {
@@ -35,8 +28,8 @@ export class JsonLinesLogger implements Logger {
   }
 
   #write(level: string, message: string, fields: LogFields = {}): void {
-    this.#beforeWrite?.();
-    const record = { level, timestamp: new Date().toISOString(), message, ...fields };
-    this.#out.write(`${this.#redact(JSON.stringify(record))}\n`);
+    this.#out.write(
+      `${JSON.stringify({ level, timestamp: new Date().toISOString(), message, ...fields })}\n`,
+    );
   }
 }

@@ -4,6 +4,7 @@ export type Outcome = 'deleted' | 'already-gone' | 'would-delete' | 'skipped' | 
 
 export interface Counters {
   listed: number;
+  ignored: number;
   stale: number;
   deleted: number;
   alreadyGone: number;
@@ -32,8 +33,27 @@ export interface InstanceSummary extends Counters {
   instanceId: string;
   projectId: string;
   region: string;
+  account: string;
+  source: 'config' | 'fleet';
+  /** A discovered instance whose task listing answered 404: deleted since discovery, not an error. */
+  vanished?: true;
   error?: SummaryError;
   failures: TaskFailure[];
+  /** Set where failures were cut (the Lambda's returned summary). */
+  failuresTruncated?: true;
+}
+
+export interface FleetSummary {
+  region: string;
+  projectId: string;
+  account: string;
+  /** RUNNING instances this fleet cleans (after precedence). */
+  matched: number;
+  /** Instances matching its selectors in any other status. */
+  notRunning: number;
+  /** Instance records that could not be used (no valid instance_id). */
+  ignored: number;
+  error?: SummaryError;
 }
 
 export interface RunSummary {
@@ -45,6 +65,7 @@ export interface RunSummary {
   ok: boolean;
   totals: Counters;
   instances: InstanceSummary[];
+  fleets: FleetSummary[];
 }
 
 /** The counter each outcome adds to. */
@@ -59,6 +80,7 @@ export const OUTCOME_COUNTER: Record<Outcome, keyof Counters> = {
 
 export const COUNTER_KEYS = [
   'listed',
+  'ignored',
   'stale',
   'deleted',
   'alreadyGone',
@@ -71,6 +93,7 @@ export const COUNTER_KEYS = [
 export function zeroCounters(): Counters {
   return {
     listed: 0,
+    ignored: 0,
     stale: 0,
     deleted: 0,
     alreadyGone: 0,
@@ -93,6 +116,26 @@ export function invariantHolds(counters: Counters): boolean {
   return stale === deleted + alreadyGone + wouldDelete + skipped + deferred + failed;
 }
 
+/** What is left for later runs: the Backlog metric and the backlog alarm. */
+export function backlog(counters: Counters): number {
+  return counters.deferred + counters.skipped + counters.failed;
+}
+
+/** Failures kept per instance in the summary the Lambda returns (its response must stay under 6 MB). */
+export const RETURNED_FAILURES_PER_INSTANCE = 100;
+
+/** The summary with each instance's failures cut to `max`, marked `failuresTruncated` where cut. */
+export function capFailures(summary: RunSummary, max = RETURNED_FAILURES_PER_INSTANCE): RunSummary {
+  return {
+    ...summary,
+    instances: summary.instances.map((instance) =>
+      instance.failures.length > max
+        ? { ...instance, failures: instance.failures.slice(0, max), failuresTruncated: true }
+        : instance,
+    ),
+  };
+}
+
 /** CloudWatch Logs cuts events above 256 KB; the summary record stays well below that. */
 const MAX_LOGGED_SUMMARY_BYTES = 128 * 1024;
 
@@ -107,11 +150,7 @@ export function loggableSummary(summary: RunSummary): RunSummary & { truncated?:
   if (fits(summary)) return summary;
   for (const perInstance of [20, 0]) {
     const capped = {
-      ...summary,
-      instances: summary.instances.map((instance) => ({
-        ...instance,
-        failures: instance.failures.slice(0, perInstance),
-      })),
+      ...capFailures(summary, perInstance),
       truncated: `failures cut to the first ${perInstance} per instance`,
     };
     if (fits(capped)) return capped;

@@ -1,8 +1,18 @@
-// The human-readable RunSummary that `run` prints when --json is not given.
-import { COUNTER_KEYS, type Counters, type RunSummary } from './summary.js';
+// The human-readable RunSummary that `run` prints when --json is not given: a table that leaves out
+// counters that are 0 everywhere (and says so), or, where a terminal is too narrow for it, one short
+// paragraph per instance.
+import {
+  COUNTER_KEYS,
+  type Counters,
+  type InstanceSummary,
+  type RunSummary,
+  type SummaryError,
+} from './summary.js';
+import { clip, printable, wrap } from './text.js';
 
 const HEADINGS: Record<keyof Counters, string> = {
   listed: 'listed',
+  ignored: 'ignored',
   stale: 'stale',
   deleted: 'deleted',
   alreadyGone: 'gone',
@@ -11,38 +21,92 @@ const HEADINGS: Record<keyof Counters, string> = {
   deferred: 'deferred',
   failed: 'failed',
 };
+/** Shown even when 0 everywhere: they say what was looked at. */
+const ALWAYS_SHOWN = new Set<keyof Counters>(['listed', 'stale']);
 const MAX_FAILURES_SHOWN = 10;
 
-export function renderSummaryTable(summary: RunSummary): string {
+export function renderSummaryTable(summary: RunSummary, width = Number.POSITIVE_INFINITY): string {
+  const counters = COUNTER_KEYS.filter((key) => ALWAYS_SHOWN.has(key) || summary.totals[key] > 0);
+  const hidden = COUNTER_KEYS.filter((key) => !counters.includes(key));
+  const accounts = new Set(summary.instances.map((instance) => instance.account));
+  const showAccount = accounts.size > 1 || (accounts.size === 1 && !accounts.has('default'));
+  const showSource = summary.fleets.length > 0;
+  const where = (instance: InstanceSummary) => [
+    instance.region,
+    ...(showAccount ? [instance.account] : []),
+    ...(showSource ? [instance.source] : []),
+  ];
+  const note = (instance: InstanceSummary) =>
+    instance.error ? describeError(instance.error) : instance.vanished ? 'vanished since discovery' : '';
+
   const rows = [
-    ['instance', 'region', ...COUNTER_KEYS.map((key) => HEADINGS[key]), 'error'],
+    [
+      'instance',
+      'region',
+      ...(showAccount ? ['account'] : []),
+      ...(showSource ? ['source'] : []),
+      ...counters.map((key) => HEADINGS[key]),
+      'note',
+    ],
     ...summary.instances.map((instance) => [
       instance.instanceId,
-      instance.region,
-      ...COUNTER_KEYS.map((key) => String(instance[key])),
-      instance.error ? describeError(instance.error) : '',
+      ...where(instance),
+      ...counters.map((key) => String(instance[key])),
+      note(instance),
     ]),
-    ['total', '', ...COUNTER_KEYS.map((key) => String(summary.totals[key])), ''],
+    [
+      'total',
+      '',
+      ...(showAccount ? [''] : []),
+      ...(showSource ? [''] : []),
+      ...counters.map((key) => String(summary.totals[key])),
+      '',
+    ],
   ];
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  const line = (row: string[]) =>
-    row
-      .map((cell, column) =>
-        column >= 2 && column < 2 + COUNTER_KEYS.length
-          ? cell.padStart(widths[column] ?? 0)
-          : cell.padEnd(widths[column] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
+  const table = layout(
+    rows,
+    1 + where(summary.instances[0] ?? ({} as InstanceSummary)).length,
+    counters.length,
+    width,
+  );
+  // Too narrow for a table (a terminal of 80 columns, say): one short paragraph per instance instead.
+  const body = table.fits
+    ? [
+        ...table.lines,
+        ...(hidden.length > 0
+          ? [clip(`(0 everywhere, not shown: ${hidden.map((key) => HEADINGS[key]).join(', ')})`, width)]
+          : []),
+      ]
+    : [
+        ...summary.instances.flatMap((instance) => [
+          clip([instance.instanceId, ...where(instance)].join('  '), width),
+          ...wrap(
+            `    ${describeCounters(instance)}${note(instance) ? ` · ${note(instance)}` : ''}`,
+            width,
+            '    ',
+          ),
+        ]),
+        ...wrap(`total: ${describeCounters(summary.totals)}`, width, '    '),
+      ];
 
   const state = `${summary.complete ? 'complete' : 'INCOMPLETE'}, ${summary.ok ? 'ok' : 'NOT OK'}`;
+  const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
   const out = [
-    `Run ${summary.runId}${summary.dryRun ? ' (dry run: nothing deleted)' : ''}: ${state}`,
-    `${summary.startedAt} → ${summary.finishedAt}`,
+    clip(`Run ${summary.runId}${summary.dryRun ? ' (dry run: nothing deleted)' : ''}: ${state}`, width),
+    clip(`${summary.startedAt} → ${summary.finishedAt} (${seconds.toFixed(1)} s)`, width),
     '',
-    ...rows.map(line),
+    ...body,
   ];
+  if (summary.fleets.length > 0) {
+    out.push('', 'Fleets:');
+    summary.fleets.forEach((fleet, index) => {
+      const head = `  fleets[${index}] ${fleet.region} project ${fleet.projectId} account ${fleet.account}`;
+      const result = fleet.error
+        ? `not discovered: ${describeError(fleet.error)}`
+        : `${fleet.matched} matched, ${fleet.notRunning} not running${fleet.ignored ? `, ${fleet.ignored} ignored` : ''}`;
+      out.push(...wrap(`${head}: ${result}`, width, '    '));
+    });
+  }
   const failures = summary.instances.flatMap((instance) =>
     instance.failures.map((failure) => ({ instanceId: instance.instanceId, ...failure })),
   );
@@ -52,19 +116,48 @@ export function renderSummaryTable(summary: RunSummary): string {
       `Failed tasks (${failures.length}${failures.length > MAX_FAILURES_SHOWN ? `, first ${MAX_FAILURES_SHOWN} shown` : ''}):`,
     );
     for (const failure of failures.slice(0, MAX_FAILURES_SHOWN)) {
-      out.push(
-        `  ${failure.instanceId} ${failure.taskId} ${failure.taskName}: ${describeError(failure)} after ${failure.attempts} attempt(s)`,
-      );
+      const text = `  ${failure.instanceId} ${failure.taskId} ${printable(failure.taskName)}: ${describeError(failure)} after ${failure.attempts} attempt(s)`;
+      out.push(...wrap(text, width, '    '));
     }
   }
   return `${out.join('\n')}\n`;
 }
 
-function describeError(error: {
-  httpStatus: number | null;
-  errorCode: string | null;
-  message: string;
-}): string {
+/** `141 listed · 104 stale: 101 deleted, 3 skipped`: the counters that are not 0. */
+function describeCounters(counters: Counters): string {
+  const outcomes = COUNTER_KEYS.filter(
+    (key) => !ALWAYS_SHOWN.has(key) && key !== 'ignored' && counters[key] > 0,
+  ).map((key) => `${counters[key]} ${HEADINGS[key]}`);
+  const ignored = counters.ignored > 0 ? ` · ${counters.ignored} ignored` : '';
+  return `${counters.listed} listed${ignored} · ${counters.stale} stale${outcomes.length > 0 ? `: ${outcomes.join(', ')}` : ''}`;
+}
+
+/** Aligned rows (counters right-aligned); the last column (the note) is cut to what is left of `width`. */
+function layout(rows: string[][], firstCounter: number, counterCount: number, width: number) {
+  const columns = rows[0]?.length ?? 0;
+  const widths = Array.from({ length: columns }, (_, column) =>
+    Math.max(...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const fixedWidth = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
+  const lines = rows.map((row) =>
+    clip(
+      row
+        .map((cell, column) =>
+          column >= firstCounter && column < firstCounter + counterCount
+            ? cell.padStart(widths[column] ?? 0)
+            : cell.padEnd(widths[column] ?? 0),
+        )
+        .join('  ')
+        .trimEnd(),
+      width,
+    ),
+  );
+  // The fixed columns must fit, with room for a useful part of the note.
+  return { lines, fits: fixedWidth + Math.min(widths[columns - 1] ?? 0, 20) <= width };
+}
+
+/** `404 DCS.3022 The instance does not exist.`, printable. */
+export function describeError(error: SummaryError): string {
   const head = [error.httpStatus, error.errorCode].filter((part) => part !== null).join(' ');
-  return head ? `${head} ${error.message}` : error.message;
+  return printable(head ? `${head} ${error.message}` : error.message);
 }

@@ -5,10 +5,18 @@ export type Fault =
   | { type: 'status'; status: number; errorCode?: string; message?: string; retryAfterSeconds?: number }
   | { type: 'reset' }
   | { type: 'malformed'; body?: string }
-  | { type: 'latency'; ms: number };
+  | { type: 'latency'; ms: number }
+  /** A body of `bytes` bytes, generated as it is sent: a task listing when 2xx, an error body otherwise. */
+  | { type: 'huge-body'; bytes: number; status?: number; declareLength?: boolean }
+  /** The real answer, its body sent `bytesPerTick` bytes every `intervalMs`. */
+  | { type: 'trickle'; intervalMs: number; bytesPerTick?: number };
+
+export type Operation = 'list-instances' | 'list-tasks' | 'delete-task';
 
 export interface FaultRule {
   method?: 'GET' | 'DELETE';
+  operation?: Operation;
+  projectId?: string;
   instanceId?: string;
   taskId?: string;
   /** Matching requests to let through before the rule starts hitting. */
@@ -22,14 +30,17 @@ export interface FaultRule {
 
 export interface RequestKey {
   method: string;
+  operation: Operation | null;
+  projectId: string | null;
   instanceId: string | null;
   taskId: string | null;
 }
 
-/** Added latency, and the reply that replaces the real one ('reset' drops the connection). */
+/** Added latency, the reply that replaces the real one ('reset' drops the connection), or a slow body. */
 export interface FaultEffect {
   latencyMs: number;
   reply?: Reply | 'reset';
+  trickle?: { intervalMs: number; bytesPerTick: number };
 }
 
 export class FaultInjector {
@@ -48,14 +59,19 @@ export class FaultInjector {
     this.#rules.length = 0;
   }
 
-  /** Latency rules add up; the first other rule that hits decides the reply. */
+  /** Latency rules add up; the first other rule that hits decides the reply (or how it is sent). */
   apply(request: RequestKey): FaultEffect {
     let latencyMs = 0;
     for (const rule of this.#rules) {
       if (!this.#hits(rule, request)) continue;
       const { fault } = rule;
       if (fault.type === 'latency') latencyMs += fault.ms;
-      else return { latencyMs, reply: replyFor(fault) };
+      else if (fault.type === 'trickle') {
+        return {
+          latencyMs,
+          trickle: { intervalMs: fault.intervalMs, bytesPerTick: fault.bytesPerTick ?? 1 },
+        };
+      } else return { latencyMs, reply: replyFor(fault) };
     }
     return { latencyMs };
   }
@@ -63,6 +79,8 @@ export class FaultInjector {
   #hits(rule: FaultRule, request: RequestKey): boolean {
     if (rule.times !== undefined && rule.times <= 0) return false;
     if (rule.method && rule.method !== request.method) return false;
+    if (rule.operation && rule.operation !== request.operation) return false;
+    if (rule.projectId && rule.projectId !== request.projectId) return false;
     if (rule.instanceId && rule.instanceId !== request.instanceId) return false;
     if (rule.taskId && rule.taskId !== request.taskId) return false;
     if (rule.after !== undefined && rule.after > 0) {
@@ -75,10 +93,34 @@ export class FaultInjector {
   }
 }
 
-function replyFor(fault: Exclude<Fault, { type: 'latency' }>): Reply | 'reset' {
+/** One listed task, repeated to make a huge but well-formed listing. */
+const FILLER_TASK = `${JSON.stringify({
+  id: 'ff8080818c0a1b2c018c0a1b2c3d0001',
+  name: 'EXTEND',
+  status: 'SUCCESS',
+  created_at: '2024-01-01T02:10:11.123Z',
+  updated_at: '2024-01-01T02:14:52.904Z',
+  user_name: 'ops-automation',
+})},`;
+
+function replyFor(fault: Exclude<Fault, { type: 'latency' | 'trickle' }>): Reply | 'reset' {
   switch (fault.type) {
     case 'reset':
       return 'reset';
+    case 'huge-body': {
+      const status = fault.status ?? 200;
+      const listing = status >= 200 && status < 300;
+      return {
+        status,
+        stream: {
+          prefix: listing ? '{"task_count":"999999999","tasks":[' : '{"error_code":"DCS.5000","error_msg":"',
+          filler: listing ? FILLER_TASK : 'x'.repeat(1024),
+          suffix: listing ? '{}]}' : '"}',
+          bytes: fault.bytes,
+          declareLength: fault.declareLength ?? false,
+        },
+      };
+    }
     case 'malformed':
       return { status: 200, rawBody: fault.body ?? '{"tasks": [{"id": "trunc' };
     case 'status':

@@ -1,5 +1,6 @@
-// A local DCS background-task API: real HTTP on loopback, gateway-strict signatures, record-offset
-// paging, throttling with 429 and injectable faults. The demo, the tests and the benchmarks use it.
+// A local DCS API: real HTTP on loopback, gateway-strict signatures, projects owned by accounts,
+// record-offset paging, throttling with 429 and injectable faults, hostile ones included. The demo, the
+// tests and the benchmarks use it; one simulator stands for one region's endpoint.
 import { randomUUID } from 'node:crypto';
 import {
   createServer as createHttpServer,
@@ -10,17 +11,19 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type Credentials, sha256Hex } from '../dcs/signer.js';
-import { FaultInjector, type FaultRule } from './faults.js';
+import { FaultInjector, type FaultRule, type Operation } from './faults.js';
 import type { SimTask } from './fleet.js';
 import { seededRandom } from './random.js';
 import { apiError, type Reply, retryAfterHeader } from './reply.js';
-import { TaskStore, type TaskStoreOptions } from './task-store.js';
+import { sendReply } from './send.js';
+import { type InstanceMeta, Store, type StoreOptions } from './store.js';
 import { TokenBucket } from './throttle.js';
 import { verifySignature } from './verify.js';
 
 export type { Fault, FaultRule } from './faults.js';
+export type { InstanceMeta } from './store.js';
 
-export interface SimulatorOptions extends TaskStoreOptions {
+export interface SimulatorOptions extends StoreOptions {
   credentials?: Credentials[];
   /** Added to every response. */
   latencyMs?: number;
@@ -35,18 +38,25 @@ export interface SimulatorOptions extends TaskStoreOptions {
 
 export interface RequestLogEntry {
   method: string;
+  /** The request target's path exactly as received on the wire (not decoded, not normalised). */
   path: string;
   query: string;
+  operation: Operation | null;
+  projectId: string | null;
   instanceId: string | null;
   taskId: string | null;
+  /** The access key that signed it. */
+  ak: string | null;
   /** The HTTP status answered; -1 for a reset connection. */
   status: number;
+  /** Body bytes written (fewer than the body when the client hung up first). */
+  bytesSent: number;
   receivedAt: number;
   /** The Signature of the Authorization header, so tests can check that no output repeats it. */
   signature: string | null;
 }
 
-const TASKS_PATH = /^\/v2\/([^/]+)\/instances\/([^/]+)\/tasks(?:\/([^/]+))?\/?$/;
+const ROUTE = /^\/v2\/([^/]+)\/instances(?:\/([^/]+)\/tasks(?:\/([^/]+))?)?\/?$/;
 
 export class DcsSimulator {
   /** Every request received, in order. */
@@ -54,7 +64,9 @@ export class DcsSimulator {
   readonly #options: SimulatorOptions;
   readonly #server: Server;
   readonly #credentials = new Map<string, Credentials>();
-  readonly #store: TaskStore;
+  /** Project → the access key of the account that owns it; other accounts' keys get 403. */
+  readonly #owners = new Map<string, string>();
+  readonly #store: Store;
   readonly #faults: FaultInjector;
   readonly #throttle: TokenBucket | undefined;
   readonly #now: () => number;
@@ -64,7 +76,7 @@ export class DcsSimulator {
     const random = seededRandom(options.seed ?? 1);
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#store = new TaskStore(options, random);
+    this.#store = new Store(options, random);
     this.#faults = new FaultInjector(random);
     const limit = options.rateLimit;
     this.#throttle =
@@ -100,14 +112,34 @@ export class DcsSimulator {
     this.#credentials.set(credentials.ak, credentials);
   }
 
-  /** Adds (or replaces) an instance; tasks are kept newest first, as the API lists them. */
-  addInstance(projectId: string, instanceId: string, tasks: SimTask[]): void {
-    this.#store.addInstance(projectId, instanceId, tasks);
+  /** Only `ak`'s account may call this project's APIs; others get 403, as for a project of another account. */
+  assignProject(projectId: string, ak: string): void {
+    this.#owners.set(projectId, ak);
   }
 
-  /** The tasks an instance still has. */
+  /** Adds (or replaces) an instance; ListInstances shows it as `meta` says (RUNNING by default). */
+  addInstance(projectId: string, instanceId: string, tasks: SimTask[], meta?: InstanceMeta): void {
+    this.#store.addInstance(projectId, instanceId, tasks, meta);
+  }
+
+  /** Appends raw (possibly hostile) records to an instance's task listing. */
+  addRawTasks(projectId: string, instanceId: string, records: unknown[]): void {
+    this.#store.addRawTasks(projectId, instanceId, records);
+  }
+
+  /** Appends raw (possibly hostile) records to a project's instance listing. */
+  addRawInstances(projectId: string, records: unknown[]): void {
+    this.#store.addRawInstances(projectId, records);
+  }
+
+  /** Deletes an instance behind discovery's back: ListInstances still shows it, its tasks answer 404. */
+  vanish(projectId: string, instanceId: string): void {
+    this.#store.vanish(projectId, instanceId);
+  }
+
+  /** The task records an instance still has. */
   tasks(projectId: string, instanceId: string): readonly SimTask[] {
-    return this.#store.tasks(projectId, instanceId) ?? [];
+    return (this.#store.tasks(projectId, instanceId) ?? []) as SimTask[];
   }
 
   inject(rule: FaultRule): void {
@@ -134,20 +166,25 @@ export class DcsSimulator {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const [rawPath = '/', rawQuery = ''] = (req.url ?? '/').split('?', 2);
-    const match = TASKS_PATH.exec(rawPath);
+    const route = ROUTE.exec(rawPath);
+    const method = req.method ?? '';
     const entry: RequestLogEntry = {
-      method: req.method ?? '',
+      method,
       path: rawPath,
       query: rawQuery,
-      instanceId: (match?.[2] && safeDecode(match[2])) ?? null,
-      taskId: (match?.[3] && safeDecode(match[3])) ?? null,
+      operation: route ? operationOf(method, route) : null,
+      projectId: (route?.[1] && safeDecode(route[1])) ?? null,
+      instanceId: (route?.[2] && safeDecode(route[2])) ?? null,
+      taskId: (route?.[3] && safeDecode(route[3])) ?? null,
+      ak: /Access=([^,\s]+)/.exec(req.headers.authorization ?? '')?.[1] ?? null,
       status: 0,
+      bytesSent: 0,
       receivedAt: this.#now(),
       signature: /Signature=([0-9a-f]+)/.exec(req.headers.authorization ?? '')?.[1] ?? null,
     };
     this.requests.push(entry);
 
-    const { reply, latencyMs } = this.#answer(req, rawPath, rawQuery, Buffer.concat(chunks), entry);
+    const { reply, latencyMs, trickle } = this.#answer(req, rawPath, rawQuery, Buffer.concat(chunks), entry);
     const latency = (this.#options.latencyMs ?? 0) + latencyMs;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     if (reply === 'reset') {
@@ -156,31 +193,24 @@ export class DcsSimulator {
       return;
     }
     entry.status = reply.status;
-    res.writeHead(reply.status, {
+    const headers = {
       'Content-Type': 'application/json',
       'X-Request-Id': randomUUID().replaceAll('-', ''),
       ...reply.headers,
-    });
-    res.end(reply.rawBody ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
+    };
+    entry.bytesSent = await sendReply(res, reply, headers, trickle);
   }
 
-  /** The gateway's checks in order (encoding, signature, flow control, route), then faults, then DCS. */
-  #answer(
-    req: IncomingMessage,
-    rawPath: string,
-    rawQuery: string,
-    body: Buffer,
-    entry: RequestLogEntry,
-  ): { reply: Reply | 'reset'; latencyMs: number } {
-    const gateway = (reply: Reply) => ({ reply, latencyMs: 0 });
+  /** The gateway's checks in order (encoding, signature, flow control, route, project), then faults, then DCS. */
+  #answer(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, entry: RequestLogEntry) {
+    const gateway = (reply: Reply) => ({ reply, latencyMs: 0, trickle: undefined });
     const pathSegments = rawPath.slice(1).split('/').map(safeDecode);
     const query = rawQuery ? rawQuery.split('&').map(splitPair) : [];
     if (!pathSegments.every(isDefined) || !query.every(isDefined)) {
       return gateway(apiError(400, 'APIGW.0201', 'Bad request: malformed percent-encoding'));
     }
-    const method = req.method ?? '';
     const authFailure = verifySignature(
-      { method, pathSegments, query, headers: req.headers, payloadHash: sha256Hex(body) },
+      { method: entry.method, pathSegments, query, headers: req.headers, payloadHash: sha256Hex(body) },
       (ak) => this.#credentials.get(ak),
       this.#now(),
     );
@@ -191,24 +221,40 @@ export class DcsSimulator {
         headers: retryAfterHeader(this.#options.rateLimit?.retryAfterSeconds),
       });
     }
-    const match = TASKS_PATH.exec(rawPath);
-    const isList = method === 'GET' && match && !match[3];
-    const isDelete = method === 'DELETE' && match?.[3];
-    if (!isList && !isDelete) {
+    const { operation, projectId, instanceId, taskId } = entry;
+    if (!operation || projectId === null) {
       return gateway(
         apiError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment'),
       );
     }
+    const owner = this.#owners.get(projectId);
+    if (owner !== undefined && owner !== entry.ak) {
+      return gateway(apiError(403, 'APIGW.0302', 'The IAM user is not authorized to access the project'));
+    }
 
-    const { reply: injected, latencyMs } = this.#faults.apply(entry);
-    if (injected) return { reply: injected, latencyMs };
-    const tasks = this.#store.tasks(pathSegments[1] ?? '', pathSegments[3] ?? '');
-    if (!tasks) return { reply: apiError(404, 'DCS.3022', 'The instance does not exist.'), latencyMs };
-    const reply = isList
-      ? this.#store.list(tasks, new Map(query))
-      : this.#store.delete(tasks, pathSegments[5] ?? '');
-    return { reply, latencyMs };
+    const { reply: injected, latencyMs, trickle } = this.#faults.apply(entry);
+    if (injected) return { reply: injected, latencyMs, trickle };
+    if (operation === 'list-instances') {
+      return { reply: this.#store.listInstances(projectId, new Map(query)), latencyMs, trickle };
+    }
+    const tasks = this.#store.tasks(projectId, instanceId ?? '');
+    if (!tasks)
+      return { reply: apiError(404, 'DCS.3022', 'The instance does not exist.'), latencyMs, trickle };
+    const reply =
+      operation === 'list-tasks'
+        ? this.#store.listTasks(tasks, new Map(query))
+        : this.#store.delete(tasks, taskId ?? '');
+    return { reply, latencyMs, trickle };
   }
+}
+
+/** Which API a method and route name; null when none does. */
+function operationOf(method: string, route: RegExpExecArray): Operation | null {
+  const [, , instance, task] = route;
+  if (method === 'GET' && !instance) return 'list-instances';
+  if (method === 'GET' && instance && !task) return 'list-tasks';
+  if (method === 'DELETE' && instance && task) return 'delete-task';
+  return null;
 }
 
 function safeDecode(text: string): string | undefined {

@@ -1,0 +1,312 @@
+// The run as people read it on a terminal (contract §9): a live progress line, and one readable line per
+// task that ends failed, skipped or deferred and per instance or fleet problem. Routine outcomes are only
+// counted, unless verbose. Everything the API sent is made printable before it reaches the terminal.
+import { createColors } from 'picocolors';
+import type { Target } from '../config/schema.js';
+import type { AttemptReport } from '../dcs/client.js';
+import type { RunReporter, TaskResult } from '../report/reporter.js';
+import type { Outcome } from '../report/summary.js';
+import { describeError } from '../report/table.js';
+import { clip, printable, wrapParts } from '../report/text.js';
+
+export interface TerminalOptions {
+  /** Print routine outcomes (deleted, already gone, would delete) and listings too. */
+  verbose: boolean;
+  /** ANSI colours. */
+  color: boolean;
+  /** A progress line redrawn in place (a real terminal only). */
+  live: boolean;
+  /** Columns to fit. */
+  width: number;
+  now?: () => number;
+}
+
+type Out = { write(text: string): unknown };
+/** A line's label and how to paint it. */
+type Label = readonly [text: string, paint: (text: string) => string];
+
+const CLEAR_LINE = '\r\x1b[2K';
+const REDRAW_EVERY_MS = 100;
+const RATE_WINDOW_MS = 2_000;
+const LABEL_WIDTH = 9;
+const ROUTINE: ReadonlySet<Outcome> = new Set(['deleted', 'already-gone', 'would-delete']);
+const OUTCOME_WORDS: Record<Outcome, string> = {
+  deleted: 'deleted',
+  'already-gone': 'gone',
+  'would-delete': 'would delete',
+  skipped: 'skipped',
+  deferred: 'deferred',
+  failed: 'failed',
+};
+
+/** Colours only on a terminal, and never with NO_COLOR (nor when the terminal says it has none). */
+export function colorsWanted(
+  stream: { isTTY?: boolean; hasColors?: (env?: object) => boolean },
+  env: Record<string, string | undefined>,
+): boolean {
+  if (!stream.isTTY || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
+  return typeof stream.hasColors === 'function' ? stream.hasColors(env) : true;
+}
+
+export class TerminalView implements RunReporter {
+  readonly #out: Out;
+  readonly #options: TerminalOptions;
+  readonly #paint: ReturnType<typeof createColors>;
+  readonly #now: () => number;
+  #startedAt = 0;
+  #instancesTotal = 0;
+  #instancesDone = 0;
+  #stale = 0;
+  #handled = 0;
+  readonly #outcomes: Record<Outcome, number> = {
+    deleted: 0,
+    'already-gone': 0,
+    'would-delete': 0,
+    skipped: 0,
+    deferred: 0,
+    failed: 0,
+  };
+  #requests = 0;
+  readonly #recent: number[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  /** Between runStarted and close: the progress line may be drawn. */
+  #running = false;
+  #drawn = false;
+  #lastDrawAt = 0;
+
+  constructor(out: Out, options: TerminalOptions) {
+    this.#out = out;
+    this.#options = options;
+    this.#paint = createColors(options.color);
+    this.#now = options.now ?? Date.now;
+  }
+
+  runStarted({ runId, dryRun, instances, fleets }: Parameters<RunReporter['runStarted']>[0]): void {
+    this.#startedAt = this.#now();
+    this.#running = true;
+    const what = [plural(instances, 'instance'), ...(fleets > 0 ? [plural(fleets, 'fleet')] : [])].join(
+      ' and ',
+    );
+    this.#print(
+      this.#paint.dim(`run ${runId}${dryRun ? ' · DRY RUN: nothing is deleted' : ''} · ${what} configured`),
+    );
+    if (this.#options.live) this.#timer = setInterval(() => this.#draw(true), 250).unref();
+  }
+
+  fleetDiscovered({ index, fleet }: Parameters<RunReporter['fleetDiscovered']>[0]): void {
+    const where = `fleets[${index}] ${fleet.region} project ${fleet.projectId} (${fleet.account})`;
+    if (fleet.error) {
+      this.#line(this.#error(), [
+        where,
+        `not discovered: ${describeError(fleet.error)}`,
+        'none of its instances is cleaned',
+      ]);
+    } else {
+      const ignored = fleet.ignored > 0 ? [`${fleet.ignored} records ignored`] : [];
+      this.#line(
+        ['fleet', this.#paint.cyan],
+        [where, `${fleet.matched} matched`, `${fleet.notRunning} not running`, ...ignored],
+      );
+    }
+  }
+
+  recordIgnored({ kind, instanceId, scope, record }: Parameters<RunReporter['recordIgnored']>[0]): void {
+    const where = kind === 'task' ? `on instance ${instanceId}` : `in project ${scope.projectId}`;
+    this.#line(
+      ['ignored', this.#paint.yellow],
+      [`${kind} record ${printable(record.rawId ?? '(no id)')}`, where, record.reason],
+    );
+  }
+
+  cleaningStarted({ instances }: Parameters<RunReporter['cleaningStarted']>[0]): void {
+    this.#instancesTotal = instances;
+    this.#draw(true);
+  }
+
+  instanceListed({ target, listed, ignored, stale }: Parameters<RunReporter['instanceListed']>[0]): void {
+    this.#stale += stale;
+    if (this.#options.verbose) {
+      this.#line(
+        ['listed', this.#paint.dim],
+        [
+          instanceLabel(target),
+          `${listed} tasks`,
+          ...(ignored > 0 ? [`${ignored} ignored`] : []),
+          `${stale} stale`,
+        ],
+      );
+    } else {
+      this.#draw(false);
+    }
+  }
+
+  instanceFailed({ target, error, message }: Parameters<RunReporter['instanceFailed']>[0]): void {
+    this.#line(this.#error(), [
+      `${instanceLabel(target)} not listed, nothing deleted:`,
+      describeError({ ...error.toSummaryError(), message }),
+      ...attemptParts(error.attempts, error.requestId),
+    ]);
+  }
+
+  instanceVanished({ target }: Parameters<RunReporter['instanceVanished']>[0]): void {
+    this.#line(
+      ['vanished', this.#paint.dim],
+      [instanceLabel(target), 'deleted since discovery: nothing to clean'],
+    );
+  }
+
+  taskOutcome({ target, task, result }: Parameters<RunReporter['taskOutcome']>[0]): void {
+    this.#handled++;
+    this.#outcomes[result.outcome]++;
+    if (ROUTINE.has(result.outcome) && !this.#options.verbose) {
+      this.#draw(false);
+      return;
+    }
+    this.#line(this.#outcomeLabel(result.outcome), [
+      `${printable(task.name) || '(no name)'} ${task.id}, ${formatAge(this.#now() - task.createdAtMs)} old`,
+      `on ${instanceLabel(target)}`,
+      ...resultParts(result),
+    ]);
+  }
+
+  instanceFinished(): void {
+    this.#instancesDone++;
+    this.#draw(false);
+  }
+
+  requestSent(_attempt: AttemptReport): void {
+    const now = this.#now();
+    this.#requests++;
+    this.#recent.push(now);
+    while ((this.#recent[0] ?? now) < now - RATE_WINDOW_MS) this.#recent.shift();
+  }
+
+  runFinished({ summary, stats }: Parameters<RunReporter['runFinished']>[0]): void {
+    this.close();
+    const { totals } = summary;
+    const outcomes = (Object.keys(this.#outcomes) as Outcome[])
+      .filter((outcome) => this.#outcomes[outcome] > 0)
+      .map((outcome) => `${this.#outcomes[outcome]} ${OUTCOME_WORDS[outcome]}`);
+    const mark: Label = summary.ok ? ['done', this.#paint.green] : ['NOT OK', this.#error()[1]];
+    this.#line(mark, [
+      `in ${(stats.durationMs / 1000).toFixed(1)} s`,
+      `${summary.instances.length} instances`,
+      `${totals.stale} stale${outcomes.length > 0 ? `: ${outcomes.join(', ')}` : ''}`,
+      `${stats.requests} requests (${stats.retries} retried)`,
+      ...(summary.complete ? [] : ['INCOMPLETE: work left for the next run']),
+    ]);
+  }
+
+  warning(message: string, fields: Record<string, unknown>): void {
+    const details = Object.entries(fields).map(([key, value]) => `${key} ${printable(String(value))}`);
+    this.#line(['warning', this.#paint.yellow], [message, ...details]);
+  }
+
+  /** Stops redrawing and clears the progress line (also when a run ends early). */
+  close(): void {
+    this.#running = false;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#clear();
+  }
+
+  #outcomeLabel(outcome: Outcome): Label {
+    const { red, bold, yellow, magenta, green } = this.#paint;
+    if (outcome === 'failed') return ['FAILED', (text) => red(bold(text))];
+    if (outcome === 'skipped') return ['skipped', yellow];
+    if (outcome === 'deferred') return ['deferred', magenta];
+    return [outcome === 'would-delete' ? 'would-del' : OUTCOME_WORDS[outcome], green];
+  }
+
+  #error(): Label {
+    return ['ERROR', (text) => this.#paint.red(this.#paint.bold(text))];
+  }
+
+  /** One record: a label column (padded, then painted), then the parts wrapped under it. */
+  #line([label, paint]: Label, parts: string[]): void {
+    const head = paint(label.padEnd(LABEL_WIDTH - 1));
+    const indent = ' '.repeat(LABEL_WIDTH);
+    const lines = wrapParts(parts, this.#options.width - LABEL_WIDTH, '', ' · ');
+    this.#print(
+      lines.map((text, index) => (index === 0 ? `${head} ${text}` : `${indent}${text}`)).join('\n'),
+    );
+  }
+
+  #print(text: string): void {
+    this.#clear();
+    this.#out.write(`${text}\n`);
+    this.#draw(true);
+  }
+
+  #draw(force: boolean): void {
+    if (!this.#options.live || !this.#running) return;
+    const now = this.#now();
+    if (!force && now - this.#lastDrawAt < REDRAW_EVERY_MS) return;
+    this.#lastDrawAt = now;
+    const outcomes = (Object.keys(this.#outcomes) as Outcome[])
+      .filter((outcome) => this.#outcomes[outcome] > 0)
+      .map((outcome) => `${this.#outcomes[outcome]} ${OUTCOME_WORDS[outcome]}`);
+    const rate = this.#recent.filter((time) => time >= now - RATE_WINDOW_MS).length / (RATE_WINDOW_MS / 1000);
+    const instances = this.#instancesTotal > 0 ? `${this.#instancesDone}/${this.#instancesTotal}` : '…';
+    const text = [
+      `${instances} instances`,
+      `${this.#handled}/${this.#stale} tasks`,
+      ...outcomes,
+      `${Math.round(rate)} req/s`,
+      formatElapsed(now - this.#startedAt),
+    ].join(' · ');
+    this.#out.write(`${CLEAR_LINE}${this.#paint.dim(clip(text, this.#options.width - 1))}`);
+    this.#drawn = true;
+  }
+
+  #clear(): void {
+    if (!this.#drawn) return;
+    this.#out.write(CLEAR_LINE);
+    this.#drawn = false;
+  }
+}
+
+function instanceLabel(target: Target): string {
+  const name = target.name ? `${printable(target.name)} ` : '';
+  return `instance ${name}${target.instanceId} (${target.region})`;
+}
+
+function resultParts(result: TaskResult): string[] {
+  const status = [result.httpStatus, result.errorCode].filter((part) => part !== null).join(' ');
+  const attempts = result.attempts > 0 ? ` after ${plural(result.attempts, 'attempt')}` : '';
+  const message =
+    result.message && result.message !== `HTTP ${result.httpStatus}`
+      ? printable(result.message)
+      : result.outcome === 'deferred'
+        ? 'over maxDeletesPerInstance: next run'
+        : undefined;
+  return [
+    ...(status ? [`${status}${attempts}`] : []),
+    ...(result.requestId ? [`request ${printable(result.requestId)}`] : []),
+    ...(message ? [message] : []),
+  ];
+}
+
+function attemptParts(attempts: number, requestId: string | null): string[] {
+  return [
+    ...(attempts > 0 ? [plural(attempts, 'attempt')] : []),
+    ...(requestId ? [`request ${printable(requestId)}`] : []),
+  ];
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** 42d, 5h, 12m. */
+export function formatAge(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes >= 1440) return `${Math.floor(minutes / 1440)}d`;
+  if (minutes >= 60) return `${Math.floor(minutes / 60)}h`;
+  return `${minutes}m`;
+}
+
+function formatElapsed(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}

@@ -1,0 +1,70 @@
+// Reading a ListInstances page as untrusted input: an instance is used only when its id is a UUID.
+import { shownId, UUID } from './ids.js';
+import { asObject, type IgnoredRecord, type Page, parseCount } from './pages.js';
+
+/** The fields of a listed instance that fleet selection looks at. */
+export interface InstanceRecord {
+  instanceId: string;
+  /** '' when the API gave none: then no name pattern matches it. */
+  name: string;
+  /** '' when the API gave none: then it is not RUNNING. */
+  status: string;
+  /** Tag key → value; a missing or unreadable `tags` array means no tags. */
+  tags: ReadonlyMap<string, string>;
+}
+
+export interface InstancePage extends Page {
+  instances: InstanceRecord[];
+}
+
+/** Parses a page body; returns a reason string when the body is not an instance list at all. */
+export function parseInstancePage(body: unknown): InstancePage | string {
+  const object = asObject(body);
+  if (typeof object === 'string') return object;
+  const { instances, instance_num: count } = object;
+  if (instances === undefined && (count === undefined || Number(count) === 0)) {
+    return { records: 0, instances: [], ignored: [], total: 0 };
+  }
+  if (!Array.isArray(instances)) return '"instances" is not an array';
+  const page: InstancePage = {
+    records: instances.length,
+    instances: [],
+    ignored: [],
+    total: parseCount(count),
+  };
+  for (const raw of instances) {
+    const instance = parseInstance(raw);
+    if ('reason' in instance) page.ignored.push(instance);
+    else page.instances.push(instance);
+  }
+  return page;
+}
+
+function parseInstance(raw: unknown): InstanceRecord | IgnoredRecord {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { rawId: null, reason: 'the record is not an object' };
+  }
+  const { instance_id: id, name, status, tags } = raw as Record<string, unknown>;
+  if (id === undefined || id === null || id === '')
+    return { rawId: shownId(id), reason: 'the record has no instance_id' };
+  if (typeof id !== 'string' || !UUID.test(id)) {
+    return { rawId: shownId(id), reason: 'the instance_id is not a UUID' };
+  }
+  return {
+    instanceId: id,
+    name: typeof name === 'string' ? name : '',
+    status: typeof status === 'string' ? status : '',
+    tags: parseTags(tags),
+  };
+}
+
+/** `[{key, value}]`; entries that are not string pairs are left out (they can only narrow a selection). */
+function parseTags(tags: unknown): ReadonlyMap<string, string> {
+  const map = new Map<string, string>();
+  if (!Array.isArray(tags)) return map;
+  for (const tag of tags) {
+    const { key, value } = (tag ?? {}) as { key?: unknown; value?: unknown };
+    if (typeof key === 'string' && typeof value === 'string') map.set(key, value);
+  }
+  return map;
+}

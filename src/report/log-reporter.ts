@@ -1,0 +1,138 @@
+// The run's events as structured log records (contract §5): one per stale task, one per problem, and the
+// summary at the end. The CLI writes them as JSON lines; the Lambda through Powertools Logger.
+import type { Logger } from './logger.js';
+import type { RunReporter } from './reporter.js';
+import { loggableSummary, type Outcome } from './summary.js';
+
+const TASK_LOG_LEVEL: Record<Outcome, 'info' | 'warn' | 'error'> = {
+  deleted: 'info',
+  'already-gone': 'info',
+  'would-delete': 'info',
+  deferred: 'info',
+  skipped: 'warn',
+  failed: 'error',
+};
+
+export class LogReporter implements RunReporter {
+  readonly #logger: Logger;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  runStarted(event: Parameters<RunReporter['runStarted']>[0]): void {
+    this.#logger.info('run started', { ...event });
+  }
+
+  fleetDiscovered({ runId, index, fleet, error }: Parameters<RunReporter['fleetDiscovered']>[0]): void {
+    const { error: summaryError, ...counts } = fleet;
+    if (summaryError) {
+      this.#logger.error('fleet not discovered: none of its instances is cleaned', {
+        runId,
+        fleet: index,
+        region: fleet.region,
+        projectId: fleet.projectId,
+        account: fleet.account,
+        httpStatus: summaryError.httpStatus,
+        errorCode: summaryError.errorCode,
+        requestId: error?.requestId ?? null,
+        attempts: error?.attempts ?? 0,
+        error: summaryError.message,
+      });
+    } else {
+      this.#logger.info('fleet discovered', { runId, fleet: index, ...counts });
+    }
+  }
+
+  recordIgnored({
+    runId,
+    kind,
+    scope,
+    instanceId,
+    record,
+  }: Parameters<RunReporter['recordIgnored']>[0]): void {
+    const where = { runId, region: scope.region, projectId: scope.projectId };
+    if (kind === 'task') {
+      this.#logger.warn('task record ignored', {
+        ...where,
+        instanceId,
+        taskId: record.rawId,
+        reason: record.reason,
+      });
+    } else {
+      this.#logger.warn('instance record ignored', {
+        ...where,
+        instanceId: record.rawId,
+        reason: record.reason,
+      });
+    }
+  }
+
+  cleaningStarted(event: Parameters<RunReporter['cleaningStarted']>[0]): void {
+    this.#logger.info('cleaning started', { ...event });
+  }
+
+  instanceListed(): void {}
+
+  instanceFailed({
+    runId,
+    target,
+    listed,
+    error,
+    message,
+  }: Parameters<RunReporter['instanceFailed']>[0]): void {
+    this.#logger.error('instance not listed: nothing deleted', {
+      runId,
+      instanceId: target.instanceId,
+      listed,
+      httpStatus: error.httpStatus,
+      errorCode: error.errorCode,
+      requestId: error.requestId,
+      attempts: error.attempts,
+      error: message,
+    });
+  }
+
+  instanceVanished({ runId, target }: Parameters<RunReporter['instanceVanished']>[0]): void {
+    this.#logger.info('instance vanished since discovery: nothing to clean', {
+      runId,
+      instanceId: target.instanceId,
+      projectId: target.projectId,
+    });
+  }
+
+  /** The per-task record of contract §5: every key present, null where it does not apply. */
+  taskOutcome({ runId, target, task, result }: Parameters<RunReporter['taskOutcome']>[0]): void {
+    const text = result.message ? `task ${result.outcome}: ${result.message}` : `task ${result.outcome}`;
+    this.#logger[TASK_LOG_LEVEL[result.outcome]](text, {
+      runId,
+      instanceId: target.instanceId,
+      taskId: task.id,
+      taskName: task.name,
+      taskStatus: task.status,
+      createdAt: task.createdAt,
+      outcome: result.outcome,
+      httpStatus: result.httpStatus,
+      errorCode: result.errorCode,
+      attempts: result.attempts,
+      durationMs: result.durationMs,
+      requestId: result.requestId,
+    });
+  }
+
+  instanceFinished(): void {}
+
+  requestSent(): void {}
+
+  runFinished({ runId, summary, stats }: Parameters<RunReporter['runFinished']>[0]): void {
+    this.#logger[summary.ok ? 'info' : 'error']('run finished', {
+      runId,
+      summary: loggableSummary(summary),
+      stats,
+    });
+  }
+
+  warning(message: string, fields: Record<string, unknown>): void {
+    this.#logger.warn(message, fields);
+  }
+}

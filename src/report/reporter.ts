@@ -1,0 +1,74 @@
+// What a run tells the world while it goes. The engine reports typed events; a sink renders them:
+// JSON log records (log-reporter.ts: the CLI's stderr and the Lambda's CloudWatch) or a terminal view.
+import type { Scope, Target } from '../config/schema.js';
+import type { AttemptReport } from '../dcs/client.js';
+import type { DcsError } from '../dcs/errors.js';
+import type { IgnoredRecord } from '../dcs/pages.js';
+import type { TaskRecord } from '../policy/select.js';
+import type { FleetSummary, InstanceSummary, Outcome, RunSummary } from './summary.js';
+
+/** Request-level figures that the summary does not carry (for metrics and benchmarks). */
+export interface RunStats {
+  requests: number;
+  retries: number;
+  throttled: number;
+  authFailures: number;
+  durationMs: number;
+}
+
+/** How one stale task ended. */
+export interface TaskResult {
+  outcome: Outcome;
+  httpStatus: number | null;
+  errorCode: string | null;
+  message: string | null;
+  requestId: string | null;
+  attempts: number;
+  durationMs: number | null;
+}
+
+export interface RunReporter {
+  runStarted(event: {
+    runId: string;
+    dryRun: boolean;
+    instances: number;
+    fleets: number;
+    timeBudgetMs: number | null;
+  }): void;
+  /** A fleet's discovery ended: `fleet.error` is set when it failed. */
+  fleetDiscovered(event: { runId: string; index: number; fleet: FleetSummary; error?: DcsError }): void;
+  /** A task or instance record that could not be used (contract §7). */
+  recordIgnored(event: {
+    runId: string;
+    kind: 'task' | 'instance';
+    scope: Scope;
+    /** The instance whose task listing held the record. */
+    instanceId?: string;
+    record: IgnoredRecord;
+  }): void;
+  /** The instances to clean are known (after discovery and narrowing). */
+  cleaningStarted(event: { runId: string; instances: number }): void;
+  instanceListed(event: {
+    runId: string;
+    target: Target;
+    listed: number;
+    ignored: number;
+    stale: number;
+  }): void;
+  /** An instance could not be listed: nothing of it is deleted. */
+  instanceFailed(event: {
+    runId: string;
+    target: Target;
+    listed: number;
+    error: DcsError;
+    message: string;
+  }): void;
+  /** A discovered instance answered 404: it was deleted since discovery. */
+  instanceVanished(event: { runId: string; target: Target }): void;
+  taskOutcome(event: { runId: string; target: Target; task: TaskRecord; result: TaskResult }): void;
+  instanceFinished(event: { runId: string; summary: InstanceSummary }): void;
+  requestSent(attempt: AttemptReport): void;
+  runFinished(event: { runId: string; summary: RunSummary; stats: RunStats }): void;
+  /** Anything else worth an operator's eye (e.g. a credentials file others can read). */
+  warning(message: string, fields: Record<string, unknown>): void;
+}
