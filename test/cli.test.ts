@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -273,6 +273,227 @@ describe('cli bad input: exit 2, the field named, no request sent', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(JSON.parse(stderr)).toMatchObject({ level: 'ERROR', issues: [{ path: '--older-than' }] });
+  });
+});
+
+describe('cli fleets and accounts', () => {
+  const OTHER = 'fedcba9876543210fedcba9876543210';
+  const PROD = { ak: 'AKPRODUCTION00000001', sk: 'prod-secret-key-0123456789abcdefgh' };
+
+  function writeCredentials(value: unknown, mode = 0o600, name = 'credentials.json'): string {
+    const path = join(dir, name);
+    writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+    chmodSync(path, mode);
+    return path;
+  }
+
+  async function estate() {
+    simulator = await startSimulator({ credentials: [CREDENTIALS, PROD] });
+    simulator.assignProject(OTHER, PROD.ak);
+    simulator.addInstance(PROJECT, instanceId(1), tasks(2, { ageDays: 10 }), { name: 'redis-a' });
+    simulator.addInstance(OTHER, instanceId(2), tasks(3, { ageDays: 10, first: 10 }), { name: 'redis-b' });
+    simulator.addInstance(OTHER, instanceId(3), tasks(1, { ageDays: 10, first: 20 }), { name: 'redis-c' });
+    return writeConfig(
+      {
+        dryRun: false,
+        defaults: { olderThan: '7d' },
+        limits: { concurrency: 4, requestsPerSecond: 1000, maxAttempts: 2 },
+        instances: [
+          {
+            region: 'cn-north-4',
+            projectId: PROJECT,
+            instanceId: instanceId(1),
+            endpoint: simulator.endpoint,
+          },
+        ],
+        fleets: [
+          { region: 'cn-north-4', projectId: OTHER, endpoint: simulator.endpoint, account: 'prod', tags: {} },
+        ],
+      },
+      'estate.json',
+    );
+  }
+
+  it('cleans instances and fleets with each account’s credentials from the environment and the file', async () => {
+    const config = await estate();
+    const credentials = writeCredentials({ accounts: { prod: PROD } });
+    const { code, stdout, stderr } = await cli([
+      'run',
+      '--config',
+      config,
+      '--credentials',
+      credentials,
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary.totals).toMatchObject({ deleted: 6, failed: 0 });
+    expect(summary.fleets).toEqual([
+      { region: 'cn-north-4', projectId: OTHER, account: 'prod', matched: 2, notRunning: 0, ignored: 0 },
+    ]);
+    expect(
+      summary.instances.map((i: { source: string; account: string }) => `${i.source}/${i.account}`),
+    ).toEqual(['config/default', 'fleet/prod', 'fleet/prod']);
+    expect(stderr).not.toContain(PROD.sk);
+    expect(stderr).not.toMatch(/readable by group or others/);
+  });
+
+  it('--instance may name a discovered instance', async () => {
+    const config = await estate();
+    const credentials = writeCredentials({ accounts: { prod: PROD } });
+    const { code, stdout } = await cli([
+      'run',
+      '--config',
+      config,
+      '--credentials',
+      credentials,
+      '--instance',
+      instanceId(3),
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).instances.map((i: { instanceId: string }) => i.instanceId)).toEqual([
+      instanceId(3),
+    ]);
+    expect(simulator.requests.filter((r) => r.operation === 'delete-task').map((r) => r.instanceId)).toEqual([
+      instanceId(3),
+    ]);
+  });
+
+  it('an --instance that is neither configured nor discovered: exit 2 after discovery, no task listed', async () => {
+    const config = await estate();
+    const credentials = writeCredentials({ accounts: { prod: PROD } });
+    const { code, stdout, stderr } = await cli([
+      'run',
+      '--config',
+      config,
+      '--credentials',
+      credentials,
+      '--instance',
+      instanceId(9),
+    ]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /--instance: "e2a3b1c0-1111-4222-8333-000000000009" is neither in "instances" nor discovered/,
+    );
+    expect(simulator.requests.map((request) => request.operation)).toEqual(['list-instances']);
+  });
+
+  it('warns when the credentials file is readable by group or others', async () => {
+    const config = await estate();
+    const credentials = writeCredentials({ accounts: { prod: PROD } }, 0o644);
+    const { code, stderr } = await cli(['run', '--config', config, '--credentials', credentials, '--json']);
+    expect(code).toBe(0);
+    const warning = stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .find((record) => record.level === 'WARN');
+    expect(warning).toMatchObject({
+      message: expect.stringMatching(/readable by group or others/),
+      path: credentials,
+      mode: '0644',
+    });
+  });
+
+  it.each<[string, () => Promise<string[]>, RegExp]>([
+    [
+      'an account the config uses has no credentials',
+      async () => ['run', '--config', await estate()],
+      /--credentials: is needed: the config uses account "prod"/,
+    ],
+    [
+      'the credentials file lacks an account the config uses',
+      async () => [
+        'run',
+        '--config',
+        await estate(),
+        '--credentials',
+        writeCredentials({ accounts: { staging: PROD } }),
+      ],
+      /--credentials: has no account "prod", which the config uses/,
+    ],
+    [
+      'the credentials file is not JSON (and is not quoted)',
+      async () => [
+        'run',
+        '--config',
+        await estate(),
+        '--credentials',
+        writeCredentials(`{"accounts": {"prod": {"sk": "${PROD.sk}"`),
+      ],
+      /--credentials: .*credentials.json must be JSON \{"accounts"/,
+    ],
+    [
+      'a credentials entry misses its ak',
+      async () => [
+        'run',
+        '--config',
+        await estate(),
+        '--credentials',
+        writeCredentials({ accounts: { prod: { sk: PROD.sk } } }),
+      ],
+      /accounts\.prod\.ak is required/,
+    ],
+    [
+      'a bad account name in the credentials file',
+      async () => [
+        'run',
+        '--config',
+        await estate(),
+        '--credentials',
+        writeCredentials({ accounts: { Prod: PROD } }),
+      ],
+      /accounts\.Prod account names are a lower-case letter/,
+    ],
+    [
+      'the credentials file is missing',
+      async () => ['run', '--config', await estate(), '--credentials', join(dir, 'nope.json')],
+      /--credentials: cannot read .*nope.json: ENOENT/,
+    ],
+  ])('%s: exit 2, no request', async (_name, argv, message) => {
+    const { code, stdout, stderr } = await cli(await argv());
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toContain(PROD.sk);
+    expect(simulator.requests).toHaveLength(0);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['no tags', {}, 'fleets[0].tags: is required'],
+    ['a bad glob', { tags: {}, names: ['redis-[0-9]'] }, 'fleets[0].names[0]: must be a glob pattern'],
+    [
+      'an account name of the wrong form',
+      { tags: {}, account: 'Prod_EU' },
+      'fleets[0].account: must be an account name',
+    ],
+  ])('a fleet with %s: exit 2 naming the field, no request', async (_name, patch, message) => {
+    simulator = await startSimulator();
+    const config = writeConfig(
+      {
+        dryRun: true,
+        fleets: [{ region: 'cn-north-4', projectId: PROJECT, endpoint: simulator.endpoint, ...patch }],
+      },
+      'bad-fleet.json',
+    );
+    const { code, stderr } = await cli(['run', '--config', config]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(simulator.requests).toHaveLength(0);
+  });
+
+  it('--json keeps every failure, however many', async () => {
+    simulator = await startSimulator();
+    seed(simulator, instanceId(1), tasks(150, { ageDays: 10 }));
+    simulator.inject({ method: 'DELETE', fault: { type: 'status', status: 403, errorCode: 'DCS.4003' } });
+    const path = writeConfig(configFor(simulator.endpoint, [instanceId(1)]), 'many-failures.json');
+    const { code, stdout } = await cli(['run', '--config', path, '--json']);
+    expect(code).toBe(1);
+    const instance = JSON.parse(stdout).instances[0];
+    expect(instance.failures).toHaveLength(150);
+    expect(instance.failuresTruncated).toBeUndefined();
   });
 });
 

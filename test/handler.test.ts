@@ -58,7 +58,8 @@ afterEach(async () => {
 
 interface Setup {
   secret?: unknown;
-  config?: Record<string, unknown>;
+  /** The config, or a function of the simulator's endpoint that returns it. */
+  config?: Record<string, unknown> | ((endpoint: string) => Record<string, unknown>);
   env?: Record<string, string>;
   bus?: string | null;
 }
@@ -108,7 +109,9 @@ async function setup(options: Setup = {}) {
     DCS_CREDENTIALS_SECRET_ID: secretName,
     ALERT_EVENT_BUS: options.bus === null ? 'no-such-bus' : bus,
     CLEANUP_CONFIG: JSON.stringify(
-      options.config ?? configFor(simulator.endpoint, [A, B], { defaults: { olderThan: '7d' } }),
+      typeof options.config === 'function'
+        ? options.config(simulator.endpoint)
+        : (options.config ?? configFor(simulator.endpoint, [A, B], { defaults: { olderThan: '7d' } })),
     ),
     POWERTOOLS_DEV: 'false',
     ...options.env,
@@ -374,6 +377,69 @@ describe('Lambda handler (built bundle)', () => {
     const { invoke, logs } = await setup({ bus: null });
     expect((await invoke(SCHEDULED_EVENT)).ok).toBe(true);
     expect(logs()).toContain('alert event not published');
+  });
+
+  it('a multi-account secret signs each entry with its account; a fleet is discovered', async () => {
+    const EU = { ak: 'AKLAMBDAEUROPE000001', sk: 'lambda-eu-secret-0123456789abcdef' };
+    const OTHER = 'fedcba9876543210fedcba9876543210';
+    const { invoke } = await setup({
+      secret: { accounts: { default: TEMPORARY, eu: EU } },
+      config: (endpoint) => ({
+        ...configFor(endpoint, [A]),
+        fleets: [{ region: 'cn-east-3', projectId: OTHER, endpoint, account: 'eu', tags: { cleanup: 'on' } }],
+      }),
+    });
+    simulator.addCredentials(EU);
+    simulator.assignProject(OTHER, EU.ak);
+    simulator.addInstance(OTHER, instanceId(7), tasks(4, { ageDays: 10, first: 70 }), {
+      tags: { cleanup: 'on' },
+    });
+    simulator.addInstance(OTHER, instanceId(8), tasks(4, { ageDays: 10, first: 80 }), {
+      tags: { cleanup: 'off' },
+    });
+    const summary = await invoke({ instanceIds: [instanceId(7)], dryRun: false });
+    expect(summary.instances.map((i) => [i.instanceId, i.account, i.source])).toEqual([
+      [instanceId(7), 'eu', 'fleet'],
+    ]);
+    expect(summary.totals.deleted).toBe(4);
+    expect(summary.fleets).toEqual([
+      { region: 'cn-east-3', projectId: OTHER, account: 'eu', matched: 1, notRunning: 0, ignored: 0 },
+    ]);
+    for (const request of simulator.requests) expect(request.ak).toBe(EU.ak);
+  });
+
+  it('rejects a config account the secret does not hold, before any request', async () => {
+    const { invoke } = await setup({
+      config: {
+        ...configFor('http://127.0.0.1:1', [A]),
+        fleets: [{ region: 'cn-east-3', projectId: PROJECT, account: 'eu', tags: {} }],
+      },
+    });
+    await expect(invoke({})).rejects.toThrow(
+      /DCS_CREDENTIALS_SECRET_ID: secret dcs\/credentials-\d+ has no credentials for account "eu"/,
+    );
+    expect(simulator.requests).toHaveLength(0);
+  });
+
+  it('returns at most 100 failures per instance (marked), while the logs keep every one', async () => {
+    const { invoke, logs } = await setup();
+    simulator.addInstance(PROJECT, A, tasks(150, { ageDays: 10, first: 1000 }));
+    simulator.inject({
+      method: 'DELETE',
+      instanceId: A,
+      fault: { type: 'status', status: 403, errorCode: 'DCS.4003' },
+    });
+    const summary = await invoke(SCHEDULED_EVENT);
+    const first = summary.instances[0];
+    expect(first).toMatchObject({ instanceId: A, failed: 150, failuresTruncated: true });
+    expect(first?.failures).toHaveLength(100);
+    expect(summary.instances[1]?.failuresTruncated).toBeUndefined();
+    const failedRecords = logs()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+      .filter((record) => record.outcome === 'failed');
+    expect(failedRecords).toHaveLength(150);
   });
 
   it('ends a large backlog as deferred within the time left, not as a timeout', async () => {

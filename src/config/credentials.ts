@@ -17,13 +17,15 @@ const credentialsSchema = z.strictObject({
   securityToken: nonEmpty.optional(),
 });
 const accountsSchema = z.strictObject({
-  accounts: z.record(
-    z
-      .string()
-      .regex(ACCOUNT_NAME, { error: 'account names are a lower-case letter, then [a-z0-9-], at most 32' }),
-    credentialsSchema,
-    { error: 'must be an object of account name → {"ak","sk","securityToken"?}' },
-  ),
+  accounts: z.record(z.string().regex(ACCOUNT_NAME), credentialsSchema, {
+    // zod reports a bad key as `invalid_key` on the record itself.
+    error: (issue) =>
+      issue.code === 'invalid_key'
+        ? 'account names are a lower-case letter, then [a-z0-9-], at most 32'
+        : issue.code === 'invalid_type'
+          ? 'must be an object of account name → {"ak","sk","securityToken"?}'
+          : undefined,
+  }),
 });
 
 /**
