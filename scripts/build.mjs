@@ -17,7 +17,11 @@ const common = {
 };
 
 await rm('dist', { recursive: true, force: true });
-await build({ ...common, entryPoints: { cli: 'src/cli.ts', bench: 'bench/run.ts' }, outdir: 'dist' });
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts', bench: 'bench/run.ts', schema: 'scripts/schema.ts' },
+  outdir: 'dist',
+});
 await chmod('dist/cli.js', 0o755);
 
 // The Lambda bundle, minified. The nodejs22.x runtime provides the AWS SDK v3, so it stays out.

@@ -39,13 +39,17 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   failed: 'failed',
 };
 
-/** Colours only on a terminal, and never with NO_COLOR (nor when the terminal says it has none). */
+/**
+ * Colours only on a terminal, never with NO_COLOR (set and not empty, as no-color.org says), nor when the
+ * terminal says it has none (TERM=dumb, …: Node's hasColors, which would also count an empty NO_COLOR).
+ */
 export function colorsWanted(
   stream: { isTTY?: boolean; hasColors?: (env?: object) => boolean },
   env: Record<string, string | undefined>,
 ): boolean {
-  if (!stream.isTTY || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
-  return typeof stream.hasColors === 'function' ? stream.hasColors(env) : true;
+  const { NO_COLOR: noColor, ...rest } = env;
+  if (!stream.isTTY || noColor) return false;
+  return typeof stream.hasColors === 'function' ? stream.hasColors(rest) : true;
 }
 
 export class TerminalView implements RunReporter {
@@ -119,7 +123,7 @@ export class TerminalView implements RunReporter {
   }
 
   cleaningStarted({ instances }: Parameters<RunReporter['cleaningStarted']>[0]): void {
-    this.#instancesTotal = instances;
+    this.#instancesTotal = Math.max(instances, 1);
     this.#draw(true);
   }
 
@@ -247,9 +251,10 @@ export class TerminalView implements RunReporter {
       .filter((outcome) => this.#outcomes[outcome] > 0)
       .map((outcome) => `${this.#outcomes[outcome]} ${OUTCOME_WORDS[outcome]}`);
     const rate = this.#recent.filter((time) => time >= now - RATE_WINDOW_MS).length / (RATE_WINDOW_MS / 1000);
-    const instances = this.#instancesTotal > 0 ? `${this.#instancesDone}/${this.#instancesTotal}` : '…';
+    const instances =
+      this.#instancesTotal > 0 ? `${this.#instancesDone}/${this.#instancesTotal} instances` : 'discovering instances…';
     const text = [
-      `${instances} instances`,
+      instances,
       `${this.#handled}/${this.#stale} tasks`,
       ...outcomes,
       `${Math.round(rate)} req/s`,

@@ -68,36 +68,50 @@ const int = (min: number, max: number) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` });
 
-const policyFields = {
-  olderThan: ageSchema(
+/** What each policy key means; `defaults` documents the built-in default too. */
+const POLICY_DOCS = {
+  olderThan:
     'Tasks created longer ago than this are stale: an integer and m, h or d ("90m", "12h", "7d"); at least 1h.',
-    '30d',
-  ).optional(),
-  statuses: z
-    .array(z.enum(TERMINAL_STATUSES, { error: 'only terminal statuses may be selected: SUCCESS or FAILED' }))
-    .min(1, { error: 'must name at least one status' })
-    .refine((list) => new Set(list).size === list.length, { error: 'must not repeat a status' })
-    .optional()
-    .meta({
-      description:
-        'Task statuses that may be deleted. Only the terminal SUCCESS and FAILED can be named; any other status is never deleted.',
-      default: [...DEFAULT_POLICY.statuses],
-    }),
-  excludeTaskNames: z
-    .array(z.string().min(1, { error: 'must not be empty' }))
-    .optional()
-    .meta({ description: 'Task names (e.g. "masterStandbySwapJob") that are never deleted.', default: [] }),
-  keepLatest: int(0, 10_000).optional().meta({
-    description:
-      'The newest N SUCCESS or FAILED tasks of each instance are never deleted, whatever their age or name.',
-    default: DEFAULT_POLICY.keepLatest,
-  }),
-  maxDeletesPerInstance: int(1, 100_000).optional().meta({
-    description:
-      'At most this many stale tasks per instance get a delete attempt in one run; the rest are deferred to the next run.',
-    default: DEFAULT_POLICY.maxDeletesPerInstance,
-  }),
-};
+  statuses:
+    'Task statuses that may be deleted. Only the terminal SUCCESS and FAILED can be named; any other status is never deleted.',
+  excludeTaskNames: 'Task names (e.g. "masterStandbySwapJob") that are never deleted.',
+  keepLatest:
+    'The newest N SUCCESS or FAILED tasks of each instance are never deleted, whatever their age or name.',
+  maxDeletesPerInstance:
+    'At most this many stale tasks per instance get a delete attempt in one run; the rest are deferred to the next run.',
+} as const;
+
+/**
+ * The policy keys. In `defaults` they document the built-in default; in an entry they override `defaults`
+ * (so an entry's own default is the `defaults` value, and the schema says so instead of a default).
+ */
+function policyFieldsFor(where: 'defaults' | 'entry') {
+  const doc = (key: keyof typeof POLICY_DOCS, builtIn: unknown) =>
+    where === 'defaults'
+      ? { description: POLICY_DOCS[key], default: builtIn }
+      : { description: `${POLICY_DOCS[key]} Overrides defaults.${key} for this entry.` };
+  const age = doc('olderThan', '30d');
+  return {
+    olderThan: ageSchema(age.description, where === 'defaults' ? '30d' : undefined).optional(),
+    statuses: z
+      .array(
+        z.enum(TERMINAL_STATUSES, { error: 'only terminal statuses may be selected: SUCCESS or FAILED' }),
+      )
+      .min(1, { error: 'must name at least one status' })
+      .refine((list) => new Set(list).size === list.length, { error: 'must not repeat a status' })
+      .optional()
+      .meta(doc('statuses', [...DEFAULT_POLICY.statuses])),
+    excludeTaskNames: z
+      .array(z.string().min(1, { error: 'must not be empty' }))
+      .optional()
+      .meta(doc('excludeTaskNames', [])),
+    keepLatest: int(0, 10_000).optional().meta(doc('keepLatest', DEFAULT_POLICY.keepLatest)),
+    maxDeletesPerInstance: int(1, 100_000)
+      .optional()
+      .meta(doc('maxDeletesPerInstance', DEFAULT_POLICY.maxDeletesPerInstance)),
+  };
+}
+const policyFields = policyFieldsFor('entry');
 
 const endpointSchema = z
   .string({ error: 'must be a URL such as https://dcs.cn-north-4.myhuaweicloud.com' })
@@ -205,7 +219,7 @@ export const configSchema = z
       .boolean({ error: 'is required: true or false' })
       .meta({ description: 'Required. true: report what would be deleted and delete nothing.' }),
     defaults: z
-      .strictObject(policyFields)
+      .strictObject(policyFieldsFor('defaults'))
       .optional()
       .meta({ description: 'Policy for every instance and fleet; each entry may override any key.' }),
     limits: z

@@ -159,5 +159,7 @@ function layout(rows: string[][], firstCounter: number, counterCount: number, wi
 /** `404 DCS.3022 The instance does not exist.`, printable. */
 export function describeError(error: SummaryError): string {
   const head = [error.httpStatus, error.errorCode].filter((part) => part !== null).join(' ');
-  return printable(head ? `${head} ${error.message}` : error.message);
+  // A body without a message leaves just `HTTP 500`: the status already says it.
+  const message = error.message === `HTTP ${error.httpStatus}` ? '' : error.message;
+  return printable([head, message].filter(Boolean).join(' '));
 }
