@@ -1,13 +1,15 @@
 // `osls package` offline, cfn-lint on the generated template, and what the template must say.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_NAME } from '../src/lambda/logger.js';
-import { METRICS_NAMESPACE } from '../src/lambda/metrics.js';
+import { createMetrics, METRICS_NAMESPACE, publishRunMetrics } from '../src/lambda/metrics.js';
 import { EVENT_SOURCE, FAILED } from '../src/report/events.js';
+import { zeroCounters } from '../src/report/summary.js';
 
 const execute = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
@@ -169,4 +171,189 @@ describe('serverless.yml → CloudFormation', () => {
     expect(dev.template.Parameters.AlertEmail.Default).toBe('');
     expect((await execute('cfn-lint', [dev.templatePath]).catch((e) => e)).code ?? 0).toBe(0);
   }, 120_000);
+});
+
+/** What the function really emits: the EMF record publishRunMetrics prints, parsed. */
+function emittedMetrics() {
+  const lines: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: unknown) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const totals = { ...zeroCounters(), listed: 9, stale: 5, deleted: 2, skipped: 1, deferred: 1, failed: 1 };
+    publishRunMetrics(createMetrics(), {
+      summary: {
+        runId: 'r',
+        dryRun: false,
+        startedAt: '',
+        finishedAt: '',
+        complete: false,
+        ok: false,
+        totals,
+        instances: [],
+        fleets: [],
+      },
+      stats: { requests: 9, retries: 1, throttled: 1, authFailures: 0, durationMs: 1234 },
+    });
+  } finally {
+    process.stdout.write = write;
+  }
+  const record = lines.map((line) => JSON.parse(line)).find((line) => line._aws);
+  const directive = record._aws.CloudWatchMetrics[0];
+  return {
+    record,
+    namespace: directive.Namespace as string,
+    dimensions: (directive.Dimensions as string[][]).map((set) => set.map((name) => [name, record[name]])),
+    names: new Set((directive.Metrics as { Name: string }[]).map((metric) => metric.Name)),
+  };
+}
+
+/** Every [namespace, name, dimension pairs] the template's alarms and dashboard refer to. */
+function referencedMetrics(template: Template) {
+  const fromAlarms = ofType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => ({
+    where: alarm.Properties.AlarmName,
+    namespace: alarm.Properties.Namespace,
+    name: alarm.Properties.MetricName,
+    dimensions: alarm.Properties.Dimensions.map((d: { Name: string; Value: unknown }) => [d.Name, d.Value]),
+  }));
+  const [, dashboard] = ofType(template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
+  const body = JSON.parse(dashboard?.Properties.DashboardBody['Fn::Sub']);
+  const fromDashboard = body.widgets
+    .filter((widget: { type: string }) => widget.type === 'metric')
+    .flatMap((widget: { properties: { title: string; metrics: unknown[][] } }) =>
+      widget.properties.metrics.map((metric) => {
+        const [namespace, name, ...rest] = metric;
+        const pairs = rest.filter((part) => typeof part === 'string') as string[];
+        return {
+          where: widget.properties.title,
+          namespace,
+          name,
+          dimensions: Array.from({ length: pairs.length / 2 }, (_, i) => [pairs[2 * i], pairs[2 * i + 1]]),
+        };
+      }),
+    );
+  return { body, metrics: [...fromAlarms, ...fromDashboard] };
+}
+
+describe('dashboard and alarms', () => {
+  it('name only metrics the function emits: same namespace, names and dimensions', () => {
+    const emitted = emittedMetrics();
+    expect(emitted.namespace).toBe(METRICS_NAMESPACE);
+    expect(emitted.record).toMatchObject({ Backlog: 3, Ignored: 0, FleetErrors: 0 });
+    const { metrics } = referencedMetrics(prod.template);
+    const own = metrics.filter((metric) => metric.namespace === METRICS_NAMESPACE);
+    expect(own.length).toBeGreaterThanOrEqual(18);
+    for (const metric of own) {
+      expect(emitted.names.has(metric.name), `${metric.where}: ${metric.name}`).toBe(true);
+      expect(emitted.dimensions, `${metric.where}: ${metric.name}`).toContainEqual(metric.dimensions);
+    }
+    const lambda = metrics.filter((metric) => metric.namespace === 'AWS/Lambda');
+    expect(lambda.length).toBeGreaterThanOrEqual(4);
+    for (const metric of lambda) {
+      // An alarm refers to the function with Ref; the dashboard body (an Fn::Sub string) with its placeholder.
+      expect([
+        [['FunctionName', { Ref: 'CleanupLambdaFunction' }]],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an Fn::Sub placeholder
+        [['FunctionName', '${CleanupLambdaFunction}']],
+      ]).toContainEqual(metric.dimensions);
+    }
+    expect(
+      metrics.every((metric) => [METRICS_NAMESPACE, 'AWS/Lambda', 'AWS/SQS'].includes(metric.namespace)),
+    ).toBe(true);
+  });
+
+  it('the dashboard dcs-task-cleanup-<stage> shows outcomes, listed and stale, backlog, duration against the timeout, retries and throttles, errors', () => {
+    const [, dashboard] = ofType(prod.template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
+    expect(dashboard?.Properties.DashboardName).toBe('dcs-task-cleanup-prod');
+    const { body } = referencedMetrics(prod.template);
+    const titles = body.widgets
+      .map((widget: { properties: { title?: string } }) => widget.properties.title)
+      .filter(Boolean);
+    expect(titles).toEqual([
+      'Outcomes per run',
+      'Backlog after each run',
+      'Tasks listed and stale',
+      'Run duration against the timeout',
+      'Retries and throttles (429)',
+      'Instance and fleet errors',
+      'Function errors and throttles',
+    ]);
+    const duration = body.widgets.find((widget: { properties: { title?: string } }) =>
+      widget.properties.title?.includes('duration'),
+    );
+    const [, fn] = ofType(prod.template, 'AWS::Lambda::Function')[0] ?? [];
+    expect(duration.properties.annotations.horizontal[0].value).toBe(fn?.Properties.Timeout * 1000);
+    // One point per run: the daily schedule of this stage.
+    expect(duration.properties.period).toBe(86_400);
+  });
+
+  it('the backlog-growing alarm fires after backlogAlarmRuns runs in a row with a backlog, to the alert topic', () => {
+    const [, alarm] =
+      ofType(prod.template, 'AWS::CloudWatch::Alarm').find(([, a]) =>
+        a.Properties.AlarmName.endsWith('-backlog-growing'),
+      ) ?? [];
+    expect(alarm?.Properties).toMatchObject({
+      AlarmName: 'dcs-task-cleanup-prod-backlog-growing',
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'Backlog',
+      Statistic: 'Minimum',
+      Period: 86_400,
+      EvaluationPeriods: 4,
+      DatapointsToAlarm: 4,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'AlertTopic' }],
+    });
+  });
+
+  describe('run interval (infra/monitoring.cjs)', () => {
+    const monitoring = createRequire(import.meta.url)('../infra/monitoring.cjs') as Record<
+      string,
+      (context: { resolveVariable: (name: string) => Promise<unknown> }) => Promise<unknown>
+    >;
+    const window = async (params: Record<string, unknown>) => {
+      const values: Record<string, unknown> = {
+        'param:runIntervalMinutes': '',
+        'param:backlogAlarmRuns': 4,
+        ...params,
+      };
+      const context = { resolveVariable: async (name: string) => values[name] };
+      return [await monitoring.backlogAlarmPeriod?.(context), await monitoring.backlogAlarmRuns?.(context)];
+    };
+
+    it.each<[Record<string, unknown>, unknown[]]>([
+      [{ 'param:schedule': 'rate(6 hours)' }, [21_600, 4]],
+      [{ 'param:schedule': 'rate(1 hour)' }, [3_600, 4]],
+      [{ 'param:schedule': 'rate(30 minutes)' }, [1_800, 4]],
+      [{ 'param:schedule': 'rate(1 day)', 'param:backlogAlarmRuns': '6' }, [86_400, 6]],
+      [{ 'param:schedule': 'cron(0 3 * * ? *)' }, [86_400, 4]],
+      [{ 'param:schedule': 'cron(0 3 ? * MON-FRI *)', 'param:runIntervalMinutes': '1440' }, [86_400, 4]],
+    ])('%j → period and runs %j', async (params, expected) => {
+      expect(await window(params)).toEqual(expected);
+    });
+
+    it.each<[Record<string, unknown>, RegExp]>([
+      [{ 'param:schedule': 'cron(0 3 ? * MON *)' }, /param runIntervalMinutes is needed/],
+      [
+        { 'param:schedule': 'rate(1 day)', 'param:backlogAlarmRuns': 8 },
+        /more than CloudWatch allows \(168 hours\)/,
+      ],
+      [
+        { 'param:schedule': 'rate(30 minutes)', 'param:backlogAlarmRuns': 49 },
+        /more than CloudWatch allows \(24 hours\)/,
+      ],
+      [
+        { 'param:schedule': 'rate(6 hours)', 'param:backlogAlarmRuns': 0 },
+        /backlogAlarmRuns must be a whole number/,
+      ],
+      [
+        { 'param:schedule': 'rate(6 hours)', 'param:runIntervalMinutes': '1.5' },
+        /runIntervalMinutes must be a whole number/,
+      ],
+    ])('%j is refused at package time', async (params, message) => {
+      await expect(window(params)).rejects.toThrow(message);
+    });
+  });
 });

@@ -18,7 +18,10 @@ const zodAccepts = (config: unknown) => configSchema.safeParse(config).success;
 
 /** A config, not a Lambda payload: it names instances or fleets. */
 const isConfig = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && 'dryRun' in value && ('instances' in value || 'fleets' in value);
+  typeof value === 'object' &&
+  value !== null &&
+  'dryRun' in value &&
+  ('instances' in value || 'fleets' in value);
 
 /** Every JSON file in the repository that is a config: the example configs. */
 function exampleConfigFiles(dir = ROOT): string[] {

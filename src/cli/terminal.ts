@@ -252,7 +252,9 @@ export class TerminalView implements RunReporter {
       .map((outcome) => `${this.#outcomes[outcome]} ${OUTCOME_WORDS[outcome]}`);
     const rate = this.#recent.filter((time) => time >= now - RATE_WINDOW_MS).length / (RATE_WINDOW_MS / 1000);
     const instances =
-      this.#instancesTotal > 0 ? `${this.#instancesDone}/${this.#instancesTotal} instances` : 'discovering instances…';
+      this.#instancesTotal > 0
+        ? `${this.#instancesDone}/${this.#instancesTotal} instances`
+        : 'discovering instances…';
     const text = [
       instances,
       `${this.#handled}/${this.#stale} tasks`,
