@@ -20,9 +20,10 @@ export interface FleetSpec {
   staleShare: number;
 }
 
-export async function startFleet(spec: FleetSpec, options: SimulatorOptions) {
+/** A simulator with `spec`'s fleet; `idSeed` makes other ids (for several fleets in one config). */
+export async function startFleet(spec: FleetSpec, options: SimulatorOptions, idSeed = 42) {
   const simulator = await DcsSimulator.start({ credentials: [CREDENTIALS], seed: 7, ...options });
-  const random = seededRandom(42);
+  const random = seededRandom(idSeed);
   const now = Date.now();
   const ids: string[] = [];
   let stale = 0;

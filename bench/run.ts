@@ -1,4 +1,5 @@
-// `npm run bench [throughput|memory|coldstart]`: the figures the issues ask for, as ratios to their limits.
+// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery]`: the figures the issues ask for,
+// as ratios to their limits.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/schema.js';
@@ -6,9 +7,11 @@ import { DcsClient } from '../src/dcs/client.js';
 import { systemClock } from '../src/http/clock.js';
 import { DEFAULT_RETRY } from '../src/http/retry.js';
 import { selectStale, type TaskRecord } from '../src/policy/select.js';
-import type { SimulatorOptions } from '../src/simulator/server.js';
+import { uuid } from '../src/simulator/fleet.js';
+import { seededRandom } from '../src/simulator/random.js';
+import { DcsSimulator, type SimulatorOptions } from '../src/simulator/server.js';
 import { measureColdStart } from './coldstart.js';
-import { CREDENTIALS, fleetConfig, runCli, startFleet, writeConfig } from './fleet.js';
+import { CREDENTIALS, fleetConfig, PROJECT, runCli, startFleet, writeConfig } from './fleet.js';
 
 const LATENCY_MS = 25;
 const RATE_LIMIT = 100;
@@ -96,6 +99,109 @@ async function memory() {
   }
 }
 
+/** Peak RSS of a CLI run whose listing streams 1 GiB, next to a run of the same fleet without it. */
+async function hostile() {
+  const MiB = 1024 * 1024;
+  const measure = async (huge: boolean) => {
+    const { simulator, ids } = await startFleet({ instances: 1, tasksPerInstance: 100, staleShare: 0 }, {});
+    if (huge) simulator.inject({ method: 'GET', fault: { type: 'huge-body', bytes: 1024 * MiB } });
+    try {
+      const run = await runCli(writeConfig(fleetConfig(simulator.endpoint, ids)));
+      return {
+        peakRssMb: round(run.maxRssMb, 1),
+        bytesServedMb: round((simulator.requests[0]?.bytesSent ?? 0) / MiB, 1),
+        error: run.summary.instances[0]?.error?.message ?? null,
+      };
+    } finally {
+      await simulator.stop();
+    }
+  };
+  return { streamed1GiB: await measure(true), normalListing: await measure(false), budgetMb: 200 };
+}
+
+/**
+ * Two regions, each its own gateway limited to REGION_RATE requests/s, with equal work: the run should take
+ * about as long as the busiest region's floor (its successful requests / its rate), not the sum.
+ */
+async function regions() {
+  const REGION_RATE = 50;
+  const spec = { instances: 5, tasksPerInstance: 100, staleShare: 0.75 };
+  const options = { latencyMs: LATENCY_MS, rateLimit: { requestsPerSecond: REGION_RATE } };
+  const [north, east] = await Promise.all([startFleet(spec, options), startFleet(spec, options, 43)]);
+  try {
+    const entries = (fleet: typeof north, region: string) =>
+      fleetConfig(fleet.simulator.endpoint, fleet.ids).instances.map((instance) => ({ ...instance, region }));
+    const config = {
+      ...fleetConfig('', []),
+      limits: { concurrency: CONCURRENCY, requestsPerSecond: REGION_RATE, maxAttempts: 5 },
+      instances: [...entries(north, 'cn-north-4'), ...entries(east, 'cn-east-3')],
+    };
+    const run = await runCli(writeConfig(config));
+    const perRegion = [north, east].map(({ simulator }) => {
+      const throttled = simulator.countByStatus()[429] ?? 0;
+      return {
+        requests: simulator.requests.length,
+        throttled,
+        floorMs: ((simulator.requests.length - throttled) / REGION_RATE) * 1000,
+      };
+    });
+    const busiestFloorMs = Math.max(...perRegion.map((region) => region.floorMs));
+    return {
+      regionRate: REGION_RATE,
+      deleted: run.summary.totals.deleted,
+      ok: run.summary.ok,
+      perRegion: perRegion.map((region) => ({ ...region, floorMs: Math.round(region.floorMs) })),
+      wallMs: Math.round(run.wallMs),
+      busiestRegionFloorMs: Math.round(busiestFloorMs),
+      ratioToBusiestFloor: round(run.wallMs / busiestFloorMs),
+      sumOfFloorsMs: Math.round(perRegion.reduce((sum, region) => sum + region.floorMs, 0)),
+    };
+  } finally {
+    await Promise.all([north.simulator.stop(), east.simulator.stop()]);
+  }
+}
+
+/** Discovery of 5,000 instances in one project, the server capping pages at 50; one instance is then cleaned. */
+async function discovery() {
+  const INSTANCES = 5_000;
+  const PAGE_CAP = 50;
+  const simulator = await DcsSimulator.start({
+    credentials: [CREDENTIALS],
+    latencyMs: LATENCY_MS,
+    maxInstancePageSize: PAGE_CAP,
+  });
+  const random = seededRandom(5);
+  const ids = Array.from({ length: INSTANCES }, () => uuid(random));
+  ids.forEach((id, n) => {
+    simulator.addInstance(PROJECT, id, [], { name: `redis-${n}`, tags: { env: 'prod' } });
+  });
+  try {
+    const config = {
+      ...fleetConfig('', []),
+      limits: { concurrency: CONCURRENCY, requestsPerSecond: 1000, maxAttempts: 5 },
+      instances: [],
+      fleets: [
+        { region: 'cn-north-4', projectId: PROJECT, endpoint: simulator.endpoint, tags: { env: 'prod' } },
+      ],
+    };
+    const run = await runCli(writeConfig(config), ['--instance', ids[INSTANCES - 1] as string, '--dry-run']);
+    const listings = simulator.requests.filter((request) => request.operation === 'list-instances');
+    // Pages are fetched one after another: their latencies add up.
+    const floorMs = listings.length * LATENCY_MS;
+    return {
+      instances: INSTANCES,
+      pageCap: PAGE_CAP,
+      discoveryRequests: listings.length,
+      matched: (run.summary as unknown as { fleets: { matched: number }[] }).fleets[0]?.matched,
+      wallMs: Math.round(run.wallMs),
+      discoveryFloorMs: floorMs,
+      peakRssMb: round(run.maxRssMb, 1),
+    };
+  } finally {
+    await simulator.stop();
+  }
+}
+
 const only = process.argv[2];
 const verdict: Record<string, boolean> = {};
 if (!only || only === 'throughput') {
@@ -121,6 +227,21 @@ if (!only || only === 'coldstart') {
   results.coldStart = coldStart;
   verdict['bundle ≤ 700 KB'] = coldStart.bundleKb <= 700;
   verdict['module initialisation ≤ 60 ms above bare node'] = coldStart.initOverheadMs <= 60;
+}
+if (!only || only === 'hostile') {
+  const result = await hostile();
+  results.hostile = result;
+  verdict['peak RSS < 200 MB against a 1 GiB listing'] = result.streamed1GiB.peakRssMb < 200;
+}
+if (!only || only === 'regions') {
+  const result = await regions();
+  results.regions = result;
+  verdict['two regions: wall ≤ 1.15 × busiest region floor'] = result.ratioToBusiestFloor <= 1.15;
+}
+if (!only || only === 'discovery') {
+  const result = await discovery();
+  results.discovery = result;
+  verdict['discovery of 5,000 instances: every one matched'] = result.matched === result.instances;
 }
 results.verdict = verdict;
 results.machine = { node: process.version, date: new Date().toISOString() };

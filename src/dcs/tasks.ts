@@ -33,15 +33,16 @@ function parseTask(raw: unknown): TaskRecord | IgnoredRecord {
     return { rawId: null, reason: 'the record is not an object' };
   }
   const { id, name, status, created_at: createdAt } = raw as Record<string, unknown>;
-  const rawId = shownId(id);
-  if (id === undefined || id === null || id === '') return { rawId, reason: 'the record has no id' };
+  // Shown only for records that are ignored: the common path does not pay for it.
+  const ignored = (reason: string): IgnoredRecord => ({ rawId: shownId(id), reason });
+  if (id === undefined || id === null || id === '') return ignored('the record has no id');
   if (typeof id !== 'string' || !TASK_ID.test(id)) {
-    return { rawId, reason: 'the id is not a valid task id ([A-Za-z0-9][A-Za-z0-9_-]{0,63})' };
+    return ignored('the id is not a valid task id ([A-Za-z0-9][A-Za-z0-9_-]{0,63})');
   }
-  if (typeof status !== 'string' || status === '') return { rawId, reason: 'the record has no status' };
+  if (typeof status !== 'string' || status === '') return ignored('the record has no status');
   const createdAtMs =
     typeof createdAt === 'string' && ISO_TIMESTAMP.test(createdAt) ? Date.parse(createdAt) : Number.NaN;
-  if (Number.isNaN(createdAtMs)) return { rawId, reason: 'the record has no readable created_at' };
+  if (Number.isNaN(createdAtMs)) return ignored('the record has no readable created_at');
   return {
     id,
     name: typeof name === 'string' ? name : '',

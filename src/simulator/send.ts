@@ -13,12 +13,16 @@ export async function sendReply(
   trickle?: { intervalMs: number; bytesPerTick: number },
 ): Promise<number> {
   if (reply.stream) return sendStream(res, reply.status, headers, reply.stream);
-  const body = Buffer.from(reply.rawBody ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
-  res.writeHead(reply.status, { ...headers, 'Content-Length': String(body.length) });
+  const text = reply.rawBody ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
   if (!trickle) {
-    res.end(body);
-    return body.length;
+    // The string goes to the socket as is: no copy on the common path.
+    const length = Buffer.byteLength(text);
+    res.writeHead(reply.status, { ...headers, 'Content-Length': String(length) });
+    res.end(text);
+    return length;
   }
+  const body = Buffer.from(text);
+  res.writeHead(reply.status, { ...headers, 'Content-Length': String(body.length) });
   let sent = 0;
   while (sent < body.length && !res.destroyed) {
     await new Promise((resolve) => setTimeout(resolve, trickle.intervalMs));
