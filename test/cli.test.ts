@@ -8,7 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
+  BUILT_CLI,
   CREDENTIALS,
+  CREDENTIALS_ENV,
   configFor,
   instanceId,
   PROJECT,
@@ -19,9 +21,8 @@ import {
 } from './helpers.js';
 
 const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const TOKEN = 'session-token-abcdef+/=';
-const ENV = { CLOUD_SDK_AK: CREDENTIALS.ak, CLOUD_SDK_SK: CREDENTIALS.sk };
+const ENV = CREDENTIALS_ENV;
 
 let simulator: DcsSimulator;
 let dir: string;
@@ -184,12 +185,22 @@ describe('cli run', () => {
       taskId: taskId(1),
       fault: { type: 'status', status: 500, message: `echo ${temporary.sk}` },
     });
+    // A task name is the server's text too: one that carries the key fails, so it reaches every summary.
+    const leaky = {
+      id: 'leaky0001',
+      name: `name-${temporary.sk}`,
+      status: 'SUCCESS',
+      created_at: '2024-01-01T00:00:00Z',
+    };
+    simulator.addRawTasks(PROJECT, instanceId(1), [leaky]);
+    simulator.inject({ method: 'DELETE', taskId: leaky.id, fault: { type: 'status', status: 403 } });
     const path = writeConfig(configFor(simulator.endpoint, [instanceId(1)], { limits: { maxAttempts: 1 } }));
     const env = { CLOUD_SDK_AK: temporary.ak, CLOUD_SDK_SK: temporary.sk, CLOUD_SDK_SECURITY_TOKEN: TOKEN };
     const outputs = [
       await cli(['run', '--config', path, '--json'], env),
       await cli(['run', '--config', path], env),
     ];
+    expect(outputs.every(({ stdout }) => stdout.includes('name-[REDACTED]'))).toBe(true);
     const signatures = simulator.requests.map((r) => r.signature).filter((s): s is string => s !== null);
     expect(signatures.length).toBeGreaterThan(3);
     for (const { stdout, stderr } of outputs) {
@@ -314,17 +325,14 @@ describe('cli fleets and accounts', () => {
     );
   }
 
-  it('cleans instances and fleets with each account’s credentials from the environment and the file', async () => {
-    const config = await estate();
+  /** `run` over the estate with the prod account's credentials file, then `extra`. */
+  async function runEstate(...extra: string[]) {
     const credentials = writeCredentials({ accounts: { prod: PROD } });
-    const { code, stdout, stderr } = await cli([
-      'run',
-      '--config',
-      config,
-      '--credentials',
-      credentials,
-      '--json',
-    ]);
+    return cli(['run', '--config', await estate(), '--credentials', credentials, ...extra]);
+  }
+
+  it('cleans instances and fleets with each account’s credentials from the environment and the file', async () => {
+    const { code, stdout, stderr } = await runEstate('--json');
     expect(code).toBe(0);
     const summary = JSON.parse(stdout);
     expect(summary.totals).toMatchObject({ deleted: 6, failed: 0 });
@@ -339,18 +347,7 @@ describe('cli fleets and accounts', () => {
   });
 
   it('--instance may name a discovered instance', async () => {
-    const config = await estate();
-    const credentials = writeCredentials({ accounts: { prod: PROD } });
-    const { code, stdout } = await cli([
-      'run',
-      '--config',
-      config,
-      '--credentials',
-      credentials,
-      '--instance',
-      instanceId(3),
-      '--json',
-    ]);
+    const { code, stdout } = await runEstate('--instance', instanceId(3), '--json');
     expect(code).toBe(0);
     expect(JSON.parse(stdout).instances.map((i: { instanceId: string }) => i.instanceId)).toEqual([
       instanceId(3),
@@ -361,17 +358,7 @@ describe('cli fleets and accounts', () => {
   });
 
   it('an --instance that is neither configured nor discovered: exit 2 after discovery, no task listed', async () => {
-    const config = await estate();
-    const credentials = writeCredentials({ accounts: { prod: PROD } });
-    const { code, stdout, stderr } = await cli([
-      'run',
-      '--config',
-      config,
-      '--credentials',
-      credentials,
-      '--instance',
-      instanceId(9),
-    ]);
+    const { code, stdout, stderr } = await runEstate('--instance', instanceId(9));
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(
@@ -519,10 +506,10 @@ describe('cli validate', () => {
   });
 });
 
-describe('built CLI (dist/cli.js)', () => {
+describe('built BUILT_CLI (dist/cli.js)', () => {
   it('runs with plain node against the simulator', async () => {
     const { path } = await fleet(1);
-    const { stdout } = await run('node', [CLI, 'run', '--config', path, '--json'], {
+    const { stdout } = await run('node', [BUILT_CLI, 'run', '--config', path, '--json'], {
       env: { ...process.env, ...ENV },
     });
     expect(JSON.parse(stdout).totals.deleted).toBe(3);
@@ -530,14 +517,14 @@ describe('built CLI (dist/cli.js)', () => {
   });
 
   it('exits 2 on bad input', async () => {
-    const failure = await run('node', [CLI, 'run', '--config', '/nonexistent.json'], {
+    const failure = await run('node', [BUILT_CLI, 'run', '--config', '/nonexistent.json'], {
       env: { ...process.env, ...ENV },
     }).catch((e) => e);
     expect(failure.code).toBe(2);
   });
 
   it('simulate runs the demo cleanup and exits 0', async () => {
-    const { stdout, stderr } = await run('node', [CLI, 'simulate', '--json'], {
+    const { stdout, stderr } = await run('node', [BUILT_CLI, 'simulate', '--json'], {
       env: { ...process.env, CLOUD_SDK_AK: '', CLOUD_SDK_SK: '' },
     });
     const summary = JSON.parse(stdout);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { parseConfig } from '../src/config/schema.js';
 import type { Credentials } from '../src/dcs/signer.js';
 import type { RunDeps } from '../src/engine/run.js';
@@ -8,6 +9,10 @@ import { seededRandom } from '../src/simulator/random.js';
 import { DcsSimulator, type SimulatorOptions } from '../src/simulator/server.js';
 
 export const CREDENTIALS = { ak: 'AKTESTTESTTESTTEST01', sk: 'SKsecret-test-0123456789-abcdefghijklmn' };
+/** The environment that gives the CLI CREDENTIALS as its `default` account. */
+export const CREDENTIALS_ENV = { CLOUD_SDK_AK: CREDENTIALS.ak, CLOUD_SDK_SK: CREDENTIALS.sk };
+/** The built CLI (npm test builds before it runs the tests). */
+export const BUILT_CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 export const PROJECT = '0123456789abcdef0123456789abcdef';
 export const DAY = 86_400_000;
 

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DcsSimulator } from '../src/simulator/server.js';
-import { CREDENTIALS, configFor, instanceId, seed, startSimulator, tasks } from './helpers.js';
+import { BUILT_CLI, CREDENTIALS, configFor, instanceId, seed, startSimulator, tasks } from './helpers.js';
 
 const execute = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 let dir: string;
 let simulator: DcsSimulator;
 let configPath: string;
@@ -89,7 +88,7 @@ const env = (extra: Record<string, string> = {}) => ({
 describe('HTTPS endpoint with a private CA', () => {
   it('an untrusted certificate is an instance error, not retried', async () => {
     expect(simulator.endpoint).toMatch(/^https:/);
-    const failure = await execute('node', [CLI, 'run', '--config', configPath, '--json'], {
+    const failure = await execute('node', [BUILT_CLI, 'run', '--config', configPath, '--json'], {
       env: env(),
     }).catch((e) => e);
     expect(failure.code).toBe(1);
@@ -99,7 +98,7 @@ describe('HTTPS endpoint with a private CA', () => {
   });
 
   it('works once NODE_EXTRA_CA_CERTS trusts the CA', async () => {
-    const { stdout } = await execute('node', [CLI, 'run', '--config', configPath, '--json'], {
+    const { stdout } = await execute('node', [BUILT_CLI, 'run', '--config', configPath, '--json'], {
       env: env({ NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') }),
     });
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, totals: { deleted: 4 } });

@@ -37,7 +37,7 @@ async function listAll(pageSize: number) {
   const gets = simulator.requests.filter((r) => r.method === 'GET');
   return {
     pages,
-    ids: pages.flatMap((p) => p.tasks.map((t) => t.id)),
+    ids: pages.flatMap((p) => p.items.map((t) => t.id)),
     offsets: gets.map((r) => r.path),
     gets,
   };
@@ -102,7 +102,7 @@ describe('listTasks pagination', () => {
     (extra[2] as Record<string, unknown>).status = undefined;
     seed(simulator, instanceId(1), extra as never);
     const { pages } = await listAll(100);
-    expect(pages[0]?.tasks).toHaveLength(1);
+    expect(pages[0]?.items).toHaveLength(1);
     expect(pages[0]?.ignored.map((i) => i.reason).sort()).toEqual([
       'the record has no readable created_at',
       'the record has no status',

@@ -10,7 +10,8 @@ import { main } from '../src/cli/main.js';
 import { colorsWanted, TerminalView } from '../src/cli/terminal.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
-  CREDENTIALS,
+  BUILT_CLI,
+  CREDENTIALS_ENV,
   configFor,
   instanceId,
   PROJECT,
@@ -21,8 +22,7 @@ import {
 } from './helpers.js';
 
 const execute = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
-const ENV = { CLOUD_SDK_AK: CREDENTIALS.ak, CLOUD_SDK_SK: CREDENTIALS.sk };
+const ENV = CREDENTIALS_ENV;
 const ESC = '\x1b';
 const SGR = new RegExp(`${ESC}\\[[0-9;]*m`);
 const ANSI = new RegExp(`${ESC}\\[[0-9;]*[A-Za-z]`, 'g');
@@ -69,9 +69,9 @@ async function eventfulRun(): Promise<string> {
   return path;
 }
 
-/** Runs the built CLI in a pseudo-terminal of 80 columns; resolves to what the terminal received. */
+/** Runs the built BUILT_CLI in a pseudo-terminal of 80 columns; resolves to what the terminal received. */
 async function inTerminal(args: string, env: Record<string, string> = {}) {
-  const command = `stty cols 80 rows 60; exec node ${CLI} ${args}`;
+  const command = `stty cols 80 rows 60; exec node ${BUILT_CLI} ${args}`;
   const result = await execute('script', ['-qec', command, '/dev/null'], {
     env: { ...process.env, ...ENV, TERM: 'xterm-256color', NO_COLOR: '', ...env },
   }).catch((error: { code: number; stdout: string }) => error);

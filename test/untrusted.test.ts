@@ -1,6 +1,3 @@
-// Contract §7: what the API sends back is input. Hostile ids, huge and trickling bodies, against the
-// simulator over real HTTP; the wire paths the simulator received are the evidence.
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CREDENTIALS as BENCH_CREDENTIALS, runCli, writeConfig } from '../bench/fleet.js';
@@ -17,6 +14,7 @@ import { renderSummaryTable } from '../src/report/table.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
   accounts,
+  BUILT_CLI,
   configFor,
   DAY,
   fastDeps,
@@ -215,8 +213,8 @@ describe('request paths', () => {
       fc.property(anyId, (id) => {
         const page = parseTaskPage({ task_count: '1', tasks: [hostile(id)] });
         if (typeof page === 'string') return false;
-        if (page.ignored.length === 1) return page.tasks.length === 0 && !TASK_ID.test(id);
-        const [task] = page.tasks;
+        if (page.ignored.length === 1) return page.items.length === 0 && !TASK_ID.test(id);
+        const [task] = page.items;
         if (!task || task.id !== id) return false;
         const { path } = deleteTaskPath(PROJECT, A, task.id);
         const segments = path.split('/');
@@ -346,11 +344,7 @@ describe('memory', () => {
     simulator = await startSimulator({ credentials: [BENCH_CREDENTIALS] });
     seed(simulator, A, tasks(3, { ageDays: 10 }));
     simulator.inject({ method: 'GET', instanceId: A, fault: { type: 'huge-body', bytes: 1024 * MiB } });
-    const result = await runCli(
-      writeConfig(configFor(simulator.endpoint, [A])),
-      [],
-      join(import.meta.dirname, '..', 'dist', 'cli.js'),
-    );
+    const result = await runCli(writeConfig(configFor(simulator.endpoint, [A])), [], BUILT_CLI);
     expect(result.exitCode).toBe(1);
     expect(result.summary.instances[0]?.error?.message).toBe('response body larger than 8 MiB');
     expect(result.maxRssMb).toBeLessThan(200);

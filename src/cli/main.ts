@@ -151,8 +151,9 @@ async function runAndReport(
     for (const { message, fields } of warnings) view.reporter.warning(message, fields);
     const { summary } = await run(config, request, { accounts, reporter: view.reporter });
     const width = io.stdout.isTTY ? (io.stdout.columns ?? DEFAULT_WIDTH) : undefined;
+    // Task names in the summary are the server's text: they pass the redactor like everything on stderr.
     io.stdout.write(
-      output.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryTable(summary, width),
+      redact(output.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryTable(summary, width)),
     );
     return summary.ok ? EXIT.ok : EXIT.problem;
   } finally {

@@ -123,7 +123,7 @@ export class DcsClient {
   }
 
   /** Record-offset paging with an explicit limit. */
-  async *#pages<P extends Page>(
+  async *#pages<P extends Page<unknown>>(
     scope: Scope,
     path: RequestPath,
     limit: number,

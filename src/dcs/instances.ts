@@ -1,6 +1,6 @@
-// Reading a ListInstances page as untrusted input: an instance is used only when its id is a UUID.
+// ListInstances records: an instance is used only when its id is a UUID.
 import { shownId, UUID } from './ids.js';
-import { asObject, type IgnoredRecord, type Page, parseCount } from './pages.js';
+import { type IgnoredRecord, type Page, parseListing } from './pages.js';
 
 /** The fields of a listed instance that fleet selection looks at. */
 export interface InstanceRecord {
@@ -13,43 +13,19 @@ export interface InstanceRecord {
   tags: ReadonlyMap<string, string>;
 }
 
-export interface InstancePage extends Page {
-  instances: InstanceRecord[];
-}
+export type InstancePage = Page<InstanceRecord>;
 
 /** Parses a page body; returns a reason string when the body is not an instance list at all. */
 export function parseInstancePage(body: unknown): InstancePage | string {
-  const object = asObject(body);
-  if (typeof object === 'string') return object;
-  const { instances, instance_num: count } = object;
-  if (instances === undefined && (count === undefined || Number(count) === 0)) {
-    return { records: 0, instances: [], ignored: [], total: 0 };
-  }
-  if (!Array.isArray(instances)) return '"instances" is not an array';
-  const page: InstancePage = {
-    records: instances.length,
-    instances: [],
-    ignored: [],
-    total: parseCount(count),
-  };
-  for (const raw of instances) {
-    const instance = parseInstance(raw);
-    if ('reason' in instance) page.ignored.push(instance);
-    else page.instances.push(instance);
-  }
-  return page;
+  return parseListing(body, { listKey: 'instances', countKey: 'instance_num', parseRecord: parseInstance });
 }
 
-function parseInstance(raw: unknown): InstanceRecord | IgnoredRecord {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { rawId: null, reason: 'the record is not an object' };
-  }
-  const { instance_id: id, name, status, tags } = raw as Record<string, unknown>;
+function parseInstance(raw: Record<string, unknown>): InstanceRecord | IgnoredRecord {
+  const { instance_id: id, name, status, tags } = raw;
   if (id === undefined || id === null || id === '')
     return { rawId: shownId(id), reason: 'the record has no instance_id' };
-  if (typeof id !== 'string' || !UUID.test(id)) {
+  if (typeof id !== 'string' || !UUID.test(id))
     return { rawId: shownId(id), reason: 'the instance_id is not a UUID' };
-  }
   return {
     instanceId: id,
     name: typeof name === 'string' ? name : '',

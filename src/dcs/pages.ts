@@ -1,4 +1,5 @@
-// What the listing pages of both APIs share: a record count for paging, a total, and the records ignored.
+// Reading a listing page of either API (tasks or instances) as untrusted input: a record count for paging,
+// a total, the records that can be used and the records ignored. Unknown fields are ignored, nothing guessed.
 
 /** A listing fails after this many pages in a row that bring no record not seen before (a stuck server). */
 export const STALLED_PAGES = 3;
@@ -10,21 +11,50 @@ export interface IgnoredRecord {
   reason: string;
 }
 
-export interface Page {
+export interface Page<T> {
   /** Records on the page, valid or not: the next offset advances by this. */
   records: number;
+  items: T[];
   ignored: IgnoredRecord[];
   /** `task_count` / `instance_num`, when it is a whole number or a numeric string. */
   total: number | undefined;
 }
 
-/** The body as an object, or the reason it is not one. */
-export function asObject(body: unknown): Record<string, unknown> | string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body is not a JSON object';
-  return body as Record<string, unknown>;
+/** Where a listing keeps its records and its total, and how one record is read. */
+export interface Listing<T> {
+  listKey: string;
+  countKey: string;
+  parseRecord: (raw: Record<string, unknown>) => T | IgnoredRecord;
 }
 
-export function parseCount(count: unknown): number | undefined {
+/** Parses a page body; returns a reason string when the body is not such a listing at all. */
+export function parseListing<T>(
+  body: unknown,
+  { listKey, countKey, parseRecord }: Listing<T>,
+): Page<T> | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body is not a JSON object';
+  const { [listKey]: list, [countKey]: count } = body as Record<string, unknown>;
+  if (list === undefined && (count === undefined || Number(count) === 0)) {
+    return { records: 0, items: [], ignored: [], total: 0 };
+  }
+  if (!Array.isArray(list)) return `"${listKey}" is not an array`;
+  const page: Page<T> = { records: list.length, items: [], ignored: [], total: parseCount(count) };
+  for (const raw of list) {
+    const record =
+      typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+        ? parseRecord(raw as Record<string, unknown>)
+        : { rawId: null, reason: 'the record is not an object' };
+    if (isIgnored(record)) page.ignored.push(record);
+    else page.items.push(record);
+  }
+  return page;
+}
+
+function isIgnored<T>(record: T | IgnoredRecord): record is IgnoredRecord {
+  return typeof record === 'object' && record !== null && 'reason' in record && 'rawId' in record;
+}
+
+function parseCount(count: unknown): number | undefined {
   if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) return count;
   if (typeof count === 'string' && /^\d{1,15}$/.test(count)) return Number(count);
   return undefined;

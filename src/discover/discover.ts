@@ -91,7 +91,7 @@ async function listProject(
   try {
     for await (const page of client.listInstances(scope)) {
       const before = instances.size + ignored.size;
-      for (const instance of page.instances) {
+      for (const instance of page.items) {
         const id = instance.instanceId.toLowerCase();
         if (!instances.has(id)) instances.set(id, instance);
       }

@@ -136,7 +136,7 @@ async function listAll(target: Target, { client, reporter, runId }: InstanceCont
   try {
     for await (const page of client.listTasks(target)) {
       const before = seen.size + ignored.size;
-      for (const task of page.tasks) {
+      for (const task of page.items) {
         if (seen.has(task.id)) continue;
         seen.add(task.id);
         tasks.push(task);

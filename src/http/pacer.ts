@@ -20,7 +20,7 @@ const THROTTLE_FACTOR = 0.75;
 const RECOVERY_PER_SECOND = 0.1;
 const MIN_RATE = 1;
 
-/** One pacer per run: bounds concurrency and request rate for every request of every instance. */
+/** One pacer per endpoint: bounds concurrency and request rate for every request sent there. */
 export class Pacer {
   readonly #options: PacerOptions;
   readonly #clock: Clock;

@@ -31,6 +31,7 @@ export function renderSummaryTable(summary: RunSummary, width = Number.POSITIVE_
   const accounts = new Set(summary.instances.map((instance) => instance.account));
   const showAccount = accounts.size > 1 || (accounts.size === 1 && !accounts.has('default'));
   const showSource = summary.fleets.length > 0;
+  const locationHeadings = ['region', ...(showAccount ? ['account'] : []), ...(showSource ? ['source'] : [])];
   const where = (instance: InstanceSummary) => [
     instance.region,
     ...(showAccount ? [instance.account] : []),
@@ -40,35 +41,16 @@ export function renderSummaryTable(summary: RunSummary, width = Number.POSITIVE_
     instance.error ? describeError(instance.error) : instance.vanished ? 'vanished since discovery' : '';
 
   const rows = [
-    [
-      'instance',
-      'region',
-      ...(showAccount ? ['account'] : []),
-      ...(showSource ? ['source'] : []),
-      ...counters.map((key) => HEADINGS[key]),
-      'note',
-    ],
+    ['instance', ...locationHeadings, ...counters.map((key) => HEADINGS[key]), 'note'],
     ...summary.instances.map((instance) => [
       instance.instanceId,
       ...where(instance),
       ...counters.map((key) => String(instance[key])),
       note(instance),
     ]),
-    [
-      'total',
-      '',
-      ...(showAccount ? [''] : []),
-      ...(showSource ? [''] : []),
-      ...counters.map((key) => String(summary.totals[key])),
-      '',
-    ],
+    ['total', ...locationHeadings.map(() => ''), ...counters.map((key) => String(summary.totals[key])), ''],
   ];
-  const table = layout(
-    rows,
-    1 + where(summary.instances[0] ?? ({} as InstanceSummary)).length,
-    counters.length,
-    width,
-  );
+  const table = layout(rows, 1 + locationHeadings.length, counters.length, width);
   // Too narrow for a table (a terminal of 80 columns, say): one short paragraph per instance instead.
   const body = table.fits
     ? [
