@@ -346,6 +346,46 @@ describe('cli fleets and accounts', () => {
     expect(stderr).not.toMatch(/readable by group or others/);
   });
 
+  it('redacts every account’s secret, not only the default one', async () => {
+    simulator = await startSimulator({ credentials: [CREDENTIALS, PROD] });
+    simulator.addInstance(OTHER, instanceId(2), tasks(2, { ageDays: 10 }));
+    simulator.inject({
+      method: 'DELETE',
+      fault: { type: 'status', status: 500, message: `echo ${PROD.sk}` },
+    });
+    const config = writeConfig(
+      {
+        dryRun: false,
+        defaults: { olderThan: '7d' },
+        limits: { maxAttempts: 1 },
+        instances: [
+          {
+            region: 'cn-north-4',
+            projectId: OTHER,
+            instanceId: instanceId(2),
+            endpoint: simulator.endpoint,
+            account: 'prod',
+          },
+        ],
+      },
+      'prod-only.json',
+    );
+    const credentials = writeCredentials({ accounts: { prod: PROD } });
+    for (const format of [['--json'], []]) {
+      const { code, stdout, stderr } = await cli([
+        'run',
+        '--config',
+        config,
+        '--credentials',
+        credentials,
+        ...format,
+      ]);
+      expect(code).toBe(1);
+      expect(`${stdout}${stderr}`).not.toContain(PROD.sk);
+      expect(`${stdout}${stderr}`).toContain('echo [REDACTED]');
+    }
+  });
+
   it('--instance may name a discovered instance', async () => {
     const { code, stdout } = await runEstate('--instance', instanceId(3), '--json');
     expect(code).toBe(0);

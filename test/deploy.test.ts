@@ -77,6 +77,12 @@ describe('serverless.yml → CloudFormation', () => {
     // Every chunk the bundle imports on first use is packaged with it.
     const chunks = readdirSync(join(ROOT, 'dist', 'chunks')).map((file) => `dist/chunks/${file}`);
     expect(files.filter((file) => file.startsWith('dist/chunks/'))).toEqual(chunks.sort());
+    // The terminal view and its colour library are the CLI's: the Lambda bundle carries neither.
+    const bundle = ['dist/handler.js', ...chunks]
+      .map((file) => readFileSync(join(ROOT, file), 'utf8'))
+      .join('\n');
+    expect(bundle).not.toContain('FORCE_COLOR');
+    expect(bundle).not.toContain('discovering instances');
   });
 
   it('deploys the function on nodejs22.x with reserved concurrency 1 and deliberate limits', () => {
