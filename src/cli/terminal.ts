@@ -255,12 +255,13 @@ export class TerminalView implements RunReporter {
       this.#instancesTotal > 0
         ? `${this.#instancesDone}/${this.#instancesTotal} instances`
         : 'discovering instances…';
+    // Outcome counts last: on a narrow terminal they are what gets cut (the final line repeats them).
     const text = [
       instances,
       `${this.#handled}/${this.#stale} tasks`,
-      ...outcomes,
-      `${Math.round(rate)} req/s`,
       formatElapsed(now - this.#startedAt),
+      `${Math.round(rate)} req/s`,
+      ...outcomes,
     ].join(' · ');
     this.#out.write(`${CLEAR_LINE}${this.#paint.dim(clip(text, this.#options.width - 1))}`);
     this.#drawn = true;
