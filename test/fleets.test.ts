@@ -241,6 +241,20 @@ describe('failures', () => {
     ]);
   });
 
+  it('an instance listing over 8 MiB is a fleet error, not retried', async () => {
+    const sim = await simulator();
+    addInstance(sim, 1, {});
+    sim.inject({ operation: 'list-instances', fault: { type: 'huge-body', bytes: 256 * 1024 * 1024 } });
+    const { summary } = await run(config(sim.endpoint, [{}]), {}, fastDeps());
+    expect(summary.fleets[0]?.error).toEqual({
+      httpStatus: 200,
+      errorCode: null,
+      message: 'response body larger than 8 MiB',
+    });
+    expect(sim.requests).toHaveLength(1);
+    expect(summary).toMatchObject({ complete: false, ok: false, instances: [] });
+  });
+
   it('a later fleet over the project of a failed one is not cleaned: who owns its instances is unknown', async () => {
     const sim = await simulator();
     addInstance(sim, 1, {});

@@ -293,8 +293,9 @@ describe('response body size', () => {
   it('bodies under the caps are read whole', async () => {
     simulator = await startSimulator();
     seed(simulator, A, []);
-    // A page of 1,000 records with a 3 KB `params` each: about 3 MiB, under the 8 MiB listing cap.
-    const params = 'p'.repeat(3_100);
+    // A page of 1,000 records with a 3 KB `params` each: about 3 MiB, under the 8 MiB listing cap. The
+    // strings are full of braces, quotes and backslashes: only objects and arrays outside strings count.
+    const params = '{"a":[\\"{['.repeat(310);
     simulator.addRawTasks(
       PROJECT,
       A,
@@ -305,6 +306,27 @@ describe('response body size', () => {
     expect(simulator.requests[0]?.bytesSent).toBeGreaterThan(3 * MiB);
     expect(summary.instances[0]).toMatchObject({ listed: 1_000, ignored: 0, stale: 1_000 });
     expect(summary.instances[0]?.error).toBeUndefined();
+  });
+});
+
+describe('objects per page', () => {
+  it('a page under the byte cap but made of millions of tiny records is refused before it is parsed', async () => {
+    simulator = await startSimulator();
+    seed(simulator, A, tasks(3, { ageDays: 10 }));
+    seed(simulator, B, tasks(3, { ageDays: 10, first: 10 }));
+    simulator.inject({
+      method: 'GET',
+      instanceId: A,
+      fault: { type: 'huge-body', bytes: 8 * MiB - 1024, filler: '{},' },
+    });
+    const { summary } = await run(parseConfig(configFor(simulator.endpoint, [A, B])), {}, fastDeps());
+    expect(summary.instances[0]?.error).toEqual({
+      httpStatus: 200,
+      errorCode: null,
+      message: 'response body holds more than 100000 JSON objects and arrays',
+    });
+    expect(simulator.requests.filter((request) => request.instanceId === A)).toHaveLength(1);
+    expect(summary.instances[1]).toMatchObject({ deleted: 3 });
   });
 });
 
@@ -349,5 +371,18 @@ describe('memory', () => {
     expect(result.summary.instances[0]?.error?.message).toBe('response body larger than 8 MiB');
     expect(result.maxRssMb).toBeLessThan(200);
     expect(simulator.requests[0]?.bytesSent).toBeLessThan(64 * MiB);
+  });
+
+  it('a CLI run against a page of 2.8 million empty records keeps its peak RSS under 200 MB', async () => {
+    simulator = await startSimulator({ credentials: [BENCH_CREDENTIALS] });
+    seed(simulator, A, tasks(3, { ageDays: 10 }));
+    simulator.inject({
+      method: 'GET',
+      instanceId: A,
+      fault: { type: 'huge-body', bytes: 8 * MiB - 1024, filler: '{},' },
+    });
+    const result = await runCli(writeConfig(configFor(simulator.endpoint, [A])), [], BUILT_CLI);
+    expect(result.summary.instances[0]?.error?.message).toMatch(/more than 100000 JSON objects/);
+    expect(result.maxRssMb).toBeLessThan(200);
   });
 });

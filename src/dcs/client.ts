@@ -9,7 +9,7 @@ import { Pacer } from '../http/pacer.js';
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from '../http/retry.js';
 import { Agent, request } from '../http/undici.js';
 import { AuthGuard } from './auth-guard.js';
-import { LISTING_BODY_CAP, OTHER_BODY_CAP, readCappedBody } from './body.js';
+import { LISTING_BODY_CAP, OTHER_BODY_CAP, readCappedBody, tooManyContainers } from './body.js';
 import { DcsError, errorFromException, errorFromResponse, malformedError, notSentError } from './errors.js';
 import { type InstancePage, parseInstancePage } from './instances.js';
 import { parseJsonOrNull } from './json.js';
@@ -139,6 +139,8 @@ export class DcsClient {
         ['limit', String(limit)],
       ];
       const response = await this.#send(scope, path, query, LISTING_BODY_CAP);
+      const overloaded = tooManyContainers(response.body);
+      if (overloaded) throw malformedError(overloaded, response.status, response.attempts);
       const page = listing.parse(parseJsonOrNull(response.body));
       if (typeof page === 'string') {
         throw malformedError(

@@ -7,7 +7,7 @@ export type Fault =
   | { type: 'malformed'; body?: string }
   | { type: 'latency'; ms: number }
   /** A body of `bytes` bytes, generated as it is sent: a task listing when 2xx, an error body otherwise. */
-  | { type: 'huge-body'; bytes: number; status?: number; declareLength?: boolean }
+  | { type: 'huge-body'; bytes: number; status?: number; declareLength?: boolean; filler?: string }
   /** The real answer, its body sent `bytesPerTick` bytes every `intervalMs`. */
   | { type: 'trickle'; intervalMs: number; bytesPerTick?: number };
 
@@ -114,7 +114,7 @@ function replyFor(fault: Exclude<Fault, { type: 'latency' | 'trickle' }>): Reply
         status,
         stream: {
           prefix: listing ? '{"task_count":"999999999","tasks":[' : '{"error_code":"DCS.5000","error_msg":"',
-          filler: listing ? FILLER_TASK : 'x'.repeat(1024),
+          filler: fault.filler ?? (listing ? FILLER_TASK : 'x'.repeat(1024)),
           suffix: listing ? '{}]}' : '"}',
           bytes: fault.bytes,
           declareLength: fault.declareLength ?? false,
