@@ -9,7 +9,7 @@ import { DEFAULT_RETRY } from '../src/http/retry.js';
 import { selectStale, type TaskRecord } from '../src/policy/select.js';
 import { uuid } from '../src/simulator/fleet.js';
 import { seededRandom } from '../src/simulator/random.js';
-import { DcsSimulator, type SimulatorOptions } from '../src/simulator/server.js';
+import { DcsSimulator, type Fault, type SimulatorOptions } from '../src/simulator/server.js';
 import { measureColdStart } from './coldstart.js';
 import { CREDENTIALS, fleetConfig, PROJECT, runCli, startFleet, writeConfig } from './fleet.js';
 
@@ -99,12 +99,15 @@ async function memory() {
   }
 }
 
-/** Peak RSS of a CLI run whose listing streams 1 GiB, next to a run of the same fleet without it. */
+/**
+ * Peak RSS of a CLI run whose listing streams 1 GiB, of one whose page stays under the byte cap but holds
+ * 2.8 million empty records, and of a run of the same fleet without either.
+ */
 async function hostile() {
   const MiB = 1024 * 1024;
-  const measure = async (huge: boolean) => {
+  const measure = async (fault?: Fault) => {
     const { simulator, ids } = await startFleet({ instances: 1, tasksPerInstance: 100, staleShare: 0 }, {});
-    if (huge) simulator.inject({ method: 'GET', fault: { type: 'huge-body', bytes: 1024 * MiB } });
+    if (fault) simulator.inject({ method: 'GET', fault });
     try {
       const run = await runCli(writeConfig(fleetConfig(simulator.endpoint, ids)));
       return {
@@ -116,7 +119,12 @@ async function hostile() {
       await simulator.stop();
     }
   };
-  return { streamed1GiB: await measure(true), normalListing: await measure(false), budgetMb: 200 };
+  return {
+    streamed1GiB: await measure({ type: 'huge-body', bytes: 1024 * MiB }),
+    tinyRecordsUnderCap: await measure({ type: 'huge-body', bytes: 8 * MiB - 1024, filler: '{},' }),
+    normalListing: await measure(),
+    budgetMb: 200,
+  };
 }
 
 /**
@@ -232,6 +240,8 @@ if (!only || only === 'hostile') {
   const result = await hostile();
   results.hostile = result;
   verdict['peak RSS < 200 MB against a 1 GiB listing'] = result.streamed1GiB.peakRssMb < 200;
+  verdict['peak RSS < 200 MB against 2.8 million records under the cap'] =
+    result.tinyRecordsUnderCap.peakRssMb < 200;
 }
 if (!only || only === 'regions') {
   const result = await regions();
