@@ -13,6 +13,7 @@ import { loadConfigFile } from '../config/load.js';
 import type { RunRequest } from '../config/plan.js';
 import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../config/schema.js';
 import { redactor } from '../dcs/redact.js';
+import type { Credentials } from '../dcs/signer.js';
 import { run } from '../engine/run.js';
 import { LogReporter } from '../report/log-reporter.js';
 import { JsonLinesLogger } from '../report/logger.js';
@@ -94,7 +95,7 @@ async function loadAccounts(
   path: string | undefined,
   env: Record<string, string | undefined>,
 ): Promise<{ accounts: Accounts; warnings: { message: string; fields: Record<string, unknown> }[] }> {
-  const accounts = new Map<string, NonNullable<ReturnType<typeof credentialsFromEnv>>>();
+  const accounts = new Map<string, Credentials>();
   const fromEnv = credentialsFromEnv(env);
   if (fromEnv) accounts.set(DEFAULT_ACCOUNT, fromEnv);
   const warnings = [];

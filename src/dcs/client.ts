@@ -67,13 +67,13 @@ export class DcsClient {
   readonly #guards = new Map<string, AuthGuard>();
   /** API error messages are the server's text: a credential echoed there must not reach any output. */
   readonly #redact: (text: string) => string;
-  readonly pageSize: number;
-  readonly instancePageSize: number;
+  readonly #pageSize: number;
+  readonly #instancePageSize: number;
 
   constructor(options: DcsClientOptions) {
     this.#options = options;
-    this.pageSize = options.pageSize ?? 100;
-    this.instancePageSize = options.instancePageSize ?? 1000;
+    this.#pageSize = options.pageSize ?? 100;
+    this.#instancePageSize = options.instancePageSize ?? 1000;
     this.#redact = redactor(secretsOf(options.accounts));
   }
 
@@ -87,7 +87,7 @@ export class DcsClient {
    * `instance_num` records were read; a server that caps `limit` lower just sends more, shorter pages.
    */
   listInstances(scope: Scope): AsyncGenerator<InstancePage> {
-    return this.#pages(scope, listInstancesPath(scope.projectId), this.instancePageSize, {
+    return this.#pages(scope, listInstancesPath(scope.projectId), this.#instancePageSize, {
       parse: parseInstancePage,
       what: 'instance list',
       done: (page, offset) => page.records === 0 || (page.total !== undefined && offset >= page.total),
@@ -99,7 +99,7 @@ export class DcsClient {
    * promises more (a server that caps `limit` below ours sends short pages).
    */
   listTasks(target: Target): AsyncGenerator<TaskPage> {
-    const limit = this.pageSize;
+    const limit = this.#pageSize;
     return this.#pages(target, listTasksPath(target.projectId, target.instanceId), limit, {
       parse: parseTaskPage,
       what: 'task list',

@@ -2,9 +2,9 @@
 // precedence: `instances` entries first, then the first matching fleet in config order.
 import type { Config, Fleet, Scope, Target } from '../config/schema.js';
 import type { DcsClient } from '../dcs/client.js';
-import { DcsError, malformedError } from '../dcs/errors.js';
+import { DcsError, notSentError } from '../dcs/errors.js';
 import type { InstanceRecord } from '../dcs/instances.js';
-import { type IgnoredRecord, STALLED_PAGES } from '../dcs/pages.js';
+import { type Collected, collectPages, type IgnoredRecord } from '../dcs/pages.js';
 import type { RunReporter } from '../report/reporter.js';
 import type { FleetSummary } from '../report/summary.js';
 import { fleetSelector, RUNNING } from './select.js';
@@ -17,7 +17,7 @@ export interface Discovery {
   undiscovered: string | undefined;
 }
 
-type Listing = { instances: InstanceRecord[]; ignored: IgnoredRecord[] } | { error: DcsError };
+type Listing = { instances: InstanceRecord[]; ignored: number } | { error: DcsError };
 
 export async function discover(
   config: Config,
@@ -53,7 +53,7 @@ export async function discover(
       summary.error = error.toSummaryError();
       failed.push(fleet);
     } else if ('instances' in listing) {
-      summary.ignored = listing.ignored.length;
+      summary.ignored = listing.ignored;
       const selects = fleetSelector(fleet);
       for (const instance of listing.instances) {
         if (!selects(instance)) continue;
@@ -78,39 +78,20 @@ export async function discover(
   return { targets, fleets, undiscovered };
 }
 
-/** Every instance record of a project, deduplicated; ignored records are reported once. */
+/** Every instance record of a project, deduplicated; ignored records are reported once (see collectPages). */
 async function listProject(
   scope: Scope,
   client: DcsClient,
   reporter: RunReporter,
   runId: string,
 ): Promise<Listing> {
-  const instances = new Map<string, InstanceRecord>();
-  const ignored = new Map<string, IgnoredRecord>();
-  let stalled = 0;
+  const collected: Collected<InstanceRecord> = { items: new Map(), ignored: new Set() };
+  const onIgnored = (record: IgnoredRecord) =>
+    reporter.recordIgnored({ runId, kind: 'instance', scope, record });
   try {
-    for await (const page of client.listInstances(scope)) {
-      const before = instances.size + ignored.size;
-      for (const instance of page.items) {
-        const id = instance.instanceId.toLowerCase();
-        if (!instances.has(id)) instances.set(id, instance);
-      }
-      for (const record of page.ignored) {
-        const key = record.rawId ?? `#${ignored.size}`;
-        if (ignored.has(key)) continue;
-        ignored.set(key, record);
-        reporter.recordIgnored({ runId, kind: 'instance', scope, record });
-      }
-      stalled = page.records > 0 && instances.size + ignored.size === before ? stalled + 1 : 0;
-      if (stalled >= STALLED_PAGES) {
-        throw malformedError(
-          `instance listing did not advance: ${STALLED_PAGES} pages in a row held only records already seen`,
-          200,
-          1,
-        );
-      }
-    }
-    return { instances: [...instances.values()], ignored: [...ignored.values()] };
+    const keyOf = (instance: InstanceRecord) => instance.instanceId.toLowerCase();
+    await collectPages(client.listInstances(scope), keyOf, onIgnored, collected, 'instance listing');
+    return { instances: [...collected.items.values()], ignored: collected.ignored.size };
   } catch (error) {
     if (!(error instanceof DcsError)) throw error;
     return { error };
@@ -127,14 +108,9 @@ function precedenceUnknown(fleet: Fleet, failed: readonly Fleet[]): DcsError | u
       other.endpoint === fleet.endpoint && other.projectId.toLowerCase() === fleet.projectId.toLowerCase(),
   );
   if (!earlier) return undefined;
-  return new DcsError({
-    kind: 'not-sent',
-    httpStatus: null,
-    errorCode: null,
-    message: `not cleaned: fleets[${earlier.index}] over the same project could not be discovered, so it is unknown which fleet each instance belongs to`,
-    requestId: null,
-    attempts: 0,
-  });
+  return notSentError(
+    `fleets[${earlier.index}] over the same project could not be discovered, so it is unknown which fleet each instance belongs to`,
+  );
 }
 
 function targetOf(fleet: Fleet, instance: InstanceRecord): Target {

@@ -1,8 +1,8 @@
 // One instance's cleanup: list every page, select the stale tasks, then delete them.
 import type { Target } from '../config/schema.js';
 import type { DcsClient } from '../dcs/client.js';
-import { DcsError, INSTANCE_GONE_CODES, malformedError, NOT_NOW_CODES } from '../dcs/errors.js';
-import { type IgnoredRecord, STALLED_PAGES } from '../dcs/pages.js';
+import { DcsError, INSTANCE_GONE_CODES, NOT_NOW_CODES } from '../dcs/errors.js';
+import { type Collected, collectPages, type IgnoredRecord } from '../dcs/pages.js';
 import type { Clock } from '../http/clock.js';
 import { selectStale, type TaskRecord } from '../policy/select.js';
 import type { RunReporter, TaskResult } from '../report/reporter.js';
@@ -117,44 +117,18 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
   return finish({}, interrupted);
 }
 
-/**
- * Every page of the listing. Valid tasks are deduplicated by id; ignored records are reported once each.
- * Pages that bring nothing new, several in a row, mean the server is not advancing: the listing fails
- * rather than loop (one such page can be the live view shifting).
- */
+/** Every page of the listing (see collectPages); on an error, the counts cover what was seen. */
 async function listAll(target: Target, { client, reporter, runId }: InstanceContext) {
-  const seen = new Set<string>();
-  const tasks: TaskRecord[] = [];
-  const ignored = new Set<string>();
-  let stalled = 0;
-  const ignore = (record: IgnoredRecord) => {
-    const key = record.rawId ?? `#${ignored.size}`;
-    if (ignored.has(key)) return;
-    ignored.add(key);
+  const collected: Collected<TaskRecord> = { items: new Map(), ignored: new Set() };
+  const onIgnored = (record: IgnoredRecord) =>
     reporter.recordIgnored({ runId, kind: 'task', scope: target, instanceId: target.instanceId, record });
-  };
+  const counts = () => ({ listed: collected.items.size, ignored: collected.ignored.size });
   try {
-    for await (const page of client.listTasks(target)) {
-      const before = seen.size + ignored.size;
-      for (const task of page.items) {
-        if (seen.has(task.id)) continue;
-        seen.add(task.id);
-        tasks.push(task);
-      }
-      for (const record of page.ignored) ignore(record);
-      stalled = page.records > 0 && seen.size + ignored.size === before ? stalled + 1 : 0;
-      if (stalled >= STALLED_PAGES) {
-        throw malformedError(
-          `listing did not advance: ${STALLED_PAGES} pages in a row held only records already seen`,
-          200,
-          1,
-        );
-      }
-    }
-    return { listed: seen.size, ignored: ignored.size, tasks, error: undefined };
+    await collectPages(client.listTasks(target), (task) => task.id, onIgnored, collected, 'listing');
+    return { ...counts(), tasks: [...collected.items.values()], error: undefined };
   } catch (error) {
     if (!(error instanceof DcsError)) throw error;
-    return { listed: seen.size, ignored: ignored.size, tasks: [], error };
+    return { ...counts(), tasks: [], error };
   }
 }
 
