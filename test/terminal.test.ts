@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { WriteStream } from 'node:tty';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -73,7 +74,8 @@ async function eventfulRun(): Promise<string> {
 async function inTerminal(args: string, env: Record<string, string> = {}) {
   const command = `stty cols 80 rows 60; exec node ${BUILT_CLI} ${args}`;
   const result = await execute('script', ['-qec', command, '/dev/null'], {
-    env: { ...process.env, ...ENV, TERM: 'xterm-256color', NO_COLOR: '', ...env },
+    // Only what a person's shell would have: CI runners set CI=true, which Node reads as "no colours".
+    env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), TERM: 'xterm-256color', ...ENV, ...env },
   }).catch((error: { code: number; stdout: string }) => error);
   return { code: 'code' in result ? result.code : 0, output: result.stdout.replaceAll('\r\n', '\n') };
 }
@@ -197,18 +199,18 @@ describe('choosing the log format', () => {
 });
 
 describe('colours', () => {
-  const terminal = (colors: boolean) => ({
-    isTTY: true,
-    hasColors: (env?: object) => colors && !('TERM_DUMB' in (env ?? {})),
-  });
+  // Node's own tty.WriteStream decides what the terminal supports (TERM, CI, FORCE_COLOR, NODE_DISABLE_COLORS).
+  const terminal = Object.assign(Object.create(WriteStream.prototype) as WriteStream, { isTTY: true });
   it.each<
     [string, { isTTY?: boolean; hasColors?: (env?: object) => boolean }, Record<string, string>, boolean]
   >([
-    ['a terminal', terminal(true), {}, true],
-    ['not a terminal', { isTTY: false }, {}, false],
-    ['NO_COLOR=1', terminal(true), { NO_COLOR: '1' }, false],
-    ['an empty NO_COLOR (no-color.org: not set)', terminal(true), { NO_COLOR: '' }, true],
-    ['a terminal without colours', terminal(false), {}, false],
+    ['a terminal', terminal, { TERM: 'xterm-256color' }, true],
+    ['not a terminal', { isTTY: false }, { TERM: 'xterm-256color' }, false],
+    ['NO_COLOR=1', terminal, { TERM: 'xterm-256color', NO_COLOR: '1' }, false],
+    ['an empty NO_COLOR (no-color.org: not set)', terminal, { TERM: 'xterm-256color', NO_COLOR: '' }, true],
+    ['TERM=dumb', terminal, { TERM: 'dumb' }, false],
+    ['a terminal under CI=true', terminal, { TERM: 'xterm-256color', CI: 'true' }, false],
+    ['FORCE_COLOR=1 under CI=true', terminal, { TERM: 'xterm-256color', CI: 'true', FORCE_COLOR: '1' }, true],
     ['a stream that cannot tell', { isTTY: true }, {}, true],
   ])('%s → %s', (_name, stream, env, expected) => {
     expect(colorsWanted(stream, env)).toBe(expected);
