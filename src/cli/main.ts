@@ -1,25 +1,17 @@
 // The command-line shell over `run`: arguments in, a summary and an exit code out.
-import { readFile, stat } from 'node:fs/promises';
-import {
-  type Accounts,
-  credentialsFromEnv,
-  missingEnvIssues,
-  parseAccounts,
-  requireAccounts,
-  secretsOf,
-} from '../config/credentials.js';
-import { InputError, type InputIssue } from '../config/errors.js';
+import { type Accounts, secretsOf } from '../config/credentials.js';
+import { InputError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
 import type { RunRequest } from '../config/plan.js';
-import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../config/schema.js';
+import { accountsUsed, type Config } from '../config/schema.js';
 import { redactor } from '../dcs/redact.js';
-import type { Credentials } from '../dcs/signer.js';
 import { run } from '../engine/run.js';
 import { LogReporter } from '../report/log-reporter.js';
 import { JsonLinesLogger } from '../report/logger.js';
 import type { RunReporter } from '../report/reporter.js';
 import { renderSummaryTable } from '../report/table.js';
 import { startDemo } from '../simulator/demo.js';
+import { loadAccounts, type Warning } from './accounts.js';
 import { type Command, type Output, parseCommand, USAGE } from './args.js';
 import { colorsWanted, TerminalView } from './terminal.js';
 
@@ -86,65 +78,13 @@ async function execute(command: Command, io: CliIo): Promise<number> {
   }
 }
 
-/**
- * The `default` account from the environment, every account of the --credentials file (which wins for
- * `default`: a flag is more explicit than the environment). Each account the config uses must be there.
- */
-async function loadAccounts(
-  config: Config,
-  path: string | undefined,
-  env: Record<string, string | undefined>,
-): Promise<{ accounts: Accounts; warnings: { message: string; fields: Record<string, unknown> }[] }> {
-  const accounts = new Map<string, Credentials>();
-  const fromEnv = credentialsFromEnv(env);
-  if (fromEnv) accounts.set(DEFAULT_ACCOUNT, fromEnv);
-  const warnings = [];
-  if (path !== undefined) {
-    let text: string;
-    let mode: number;
-    try {
-      [text, { mode }] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-    } catch (error) {
-      throw InputError.of(
-        '--credentials',
-        `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      );
-    }
-    const fromFile = parseAccounts(text, { field: '--credentials', source: path, singleAllowed: false });
-    for (const [name, credentials] of fromFile) accounts.set(name, credentials);
-    if ((mode & 0o044) !== 0) {
-      warnings.push({
-        message: 'the credentials file is readable by group or others: chmod 600 it',
-        fields: { path, mode: `0${(mode & 0o777).toString(8)}` },
-      });
-    }
-  }
-  requireAccounts(accountsUsed(config), accounts, (account): InputIssue[] =>
-    account === DEFAULT_ACCOUNT
-      ? missingEnvIssues().map((issue) => ({
-          ...issue,
-          message: `${issue.message} (or give a "default" account in --credentials)`,
-        }))
-      : [
-          {
-            path: '--credentials',
-            message:
-              path === undefined
-                ? `is needed: the config uses account "${account}"; pass a file with {"accounts": {"${account}": {"ak","sk"}}}`
-                : `has no account "${account}", which the config uses`,
-          },
-        ],
-  );
-  return { accounts, warnings };
-}
-
 async function runAndReport(
   config: Config,
   request: RunRequest,
   accounts: Accounts,
   output: Output,
   io: CliIo,
-  warnings: { message: string; fields: Record<string, unknown> }[],
+  warnings: readonly Warning[],
 ): Promise<number> {
   const redact = redactor(secretsOf(accounts));
   const view = chooseView(output, io, redact);

@@ -6,8 +6,7 @@ import type { Target } from '../config/schema.js';
 import type { AttemptReport } from '../dcs/client.js';
 import type { RunReporter, TaskResult } from '../report/reporter.js';
 import type { Outcome } from '../report/summary.js';
-import { describeError } from '../report/table.js';
-import { clip, printable, wrapParts } from '../report/text.js';
+import { clip, describeError, printable, wrapParts } from '../report/text.js';
 
 export interface TerminalOptions {
   /** Print routine outcomes (deleted, already gone, would delete) and listings too. */
@@ -27,6 +26,8 @@ type Label = readonly [text: string, paint: (text: string) => string];
 
 const CLEAR_LINE = '\r\x1b[2K';
 const REDRAW_EVERY_MS = 100;
+/** The clock and rate move even when nothing happens. */
+const TICK_MS = 250;
 const RATE_WINDOW_MS = 2_000;
 const LABEL_WIDTH = 9;
 const ROUTINE: ReadonlySet<Outcome> = new Set(['deleted', 'already-gone', 'would-delete']);
@@ -94,7 +95,7 @@ export class TerminalView implements RunReporter {
     this.#print(
       this.#paint.dim(`run ${runId}${dryRun ? ' · DRY RUN: nothing is deleted' : ''} · ${what} configured`),
     );
-    if (this.#options.live) this.#timer = setInterval(() => this.#draw(true), 250).unref();
+    if (this.#options.live) this.#timer = setInterval(() => this.#draw(true), TICK_MS).unref();
   }
 
   fleetDiscovered({ index, fleet }: Parameters<RunReporter['fleetDiscovered']>[0]): void {
@@ -188,9 +189,7 @@ export class TerminalView implements RunReporter {
   runFinished({ summary, stats }: Parameters<RunReporter['runFinished']>[0]): void {
     this.close();
     const { totals } = summary;
-    const outcomes = (Object.keys(this.#outcomes) as Outcome[])
-      .filter((outcome) => this.#outcomes[outcome] > 0)
-      .map((outcome) => `${this.#outcomes[outcome]} ${OUTCOME_WORDS[outcome]}`);
+    const outcomes = this.#outcomeCounts();
     const mark: Label = summary.ok ? ['done', this.#paint.green] : ['NOT OK', this.#error()[1]];
     this.#line(mark, [
       `in ${(stats.durationMs / 1000).toFixed(1)} s`,
@@ -212,6 +211,13 @@ export class TerminalView implements RunReporter {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#clear();
+  }
+
+  /** `242 deleted`, `2 gone`, …: the outcomes seen so far. */
+  #outcomeCounts(): string[] {
+    return (Object.keys(this.#outcomes) as Outcome[])
+      .filter((outcome) => this.#outcomes[outcome] > 0)
+      .map((outcome) => `${this.#outcomes[outcome]} ${OUTCOME_WORDS[outcome]}`);
   }
 
   #outcomeLabel(outcome: Outcome): Label {
@@ -247,9 +253,7 @@ export class TerminalView implements RunReporter {
     const now = this.#now();
     if (!force && now - this.#lastDrawAt < REDRAW_EVERY_MS) return;
     this.#lastDrawAt = now;
-    const outcomes = (Object.keys(this.#outcomes) as Outcome[])
-      .filter((outcome) => this.#outcomes[outcome] > 0)
-      .map((outcome) => `${this.#outcomes[outcome]} ${OUTCOME_WORDS[outcome]}`);
+    const outcomes = this.#outcomeCounts();
     const rate = this.#recent.filter((time) => time >= now - RATE_WINDOW_MS).length / (RATE_WINDOW_MS / 1000);
     const instances =
       this.#instancesTotal > 0
@@ -307,7 +311,7 @@ function plural(count: number, noun: string): string {
 }
 
 /** 42d, 5h, 12m. */
-export function formatAge(ms: number): string {
+function formatAge(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   if (minutes >= 1440) return `${Math.floor(minutes / 1440)}d`;
   if (minutes >= 60) return `${Math.floor(minutes / 60)}h`;

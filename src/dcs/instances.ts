@@ -1,6 +1,6 @@
 // ListInstances records: an instance is used only when its id is a UUID.
-import { shownId, UUID } from './ids.js';
-import { type IgnoredRecord, type Page, parseListing } from './pages.js';
+import { UUID } from './ids.js';
+import { type IgnoredRecord, ignoredRecord, type Page, parseListing } from './pages.js';
 
 /** The fields of a listed instance that fleet selection looks at. */
 export interface InstanceRecord {
@@ -22,10 +22,8 @@ export function parseInstancePage(body: unknown): InstancePage | string {
 
 function parseInstance(raw: Record<string, unknown>): InstanceRecord | IgnoredRecord {
   const { instance_id: id, name, status, tags } = raw;
-  if (id === undefined || id === null || id === '')
-    return { rawId: shownId(id), reason: 'the record has no instance_id' };
-  if (typeof id !== 'string' || !UUID.test(id))
-    return { rawId: shownId(id), reason: 'the instance_id is not a UUID' };
+  if (id === undefined || id === null || id === '') return ignoredRecord(id, 'the record has no instance_id');
+  if (typeof id !== 'string' || !UUID.test(id)) return ignoredRecord(id, 'the instance_id is not a UUID');
   return {
     instanceId: id,
     name: typeof name === 'string' ? name : '',

@@ -2,6 +2,7 @@
 // paging, a total, the records that can be used and the records ignored; over all pages, each record once.
 // Unknown fields are ignored, nothing is guessed.
 import { malformedError } from './errors.js';
+import { shownId } from './ids.js';
 
 /** A listing fails after this many pages in a row that bring no record not seen before (a stuck server). */
 const STALLED_PAGES = 3;
@@ -20,6 +21,11 @@ export interface Page<T> {
   ignored: IgnoredRecord[];
   /** `task_count` / `instance_num`, when it is a whole number or a numeric string. */
   total: number | undefined;
+}
+
+/** A record left out for `reason`; its raw id is shown only then, so the common path does not pay for it. */
+export function ignoredRecord(rawId: unknown, reason: string): IgnoredRecord {
+  return { rawId: shownId(rawId), reason };
 }
 
 /** Where a listing keeps its records and its total, and how one record is read. */
@@ -45,7 +51,7 @@ export function parseListing<T>(
     const record =
       typeof raw === 'object' && raw !== null && !Array.isArray(raw)
         ? parseRecord(raw as Record<string, unknown>)
-        : { rawId: null, reason: 'the record is not an object' };
+        : ignoredRecord(undefined, 'the record is not an object');
     if (isIgnored(record)) page.ignored.push(record);
     else page.items.push(record);
   }

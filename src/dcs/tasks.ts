@@ -1,8 +1,8 @@
 // ListBackgroundTask records: a task is used only when its id may reach a request path and its status and
 // created_at can be judged.
 import type { TaskRecord } from '../policy/select.js';
-import { shownId, TASK_ID } from './ids.js';
-import { type IgnoredRecord, type Page, parseListing } from './pages.js';
+import { TASK_ID } from './ids.js';
+import { type IgnoredRecord, ignoredRecord, type Page, parseListing } from './pages.js';
 
 export type TaskPage = Page<TaskRecord>;
 
@@ -15,8 +15,7 @@ export function parseTaskPage(body: unknown): TaskPage | string {
 
 function parseTask(raw: Record<string, unknown>): TaskRecord | IgnoredRecord {
   const { id, name, status, created_at: createdAt } = raw;
-  // Shown only for records that are ignored: the common path does not pay for it.
-  const ignored = (reason: string): IgnoredRecord => ({ rawId: shownId(id), reason });
+  const ignored = (reason: string) => ignoredRecord(id, reason);
   if (id === undefined || id === null || id === '') return ignored('the record has no id');
   if (typeof id !== 'string' || !TASK_ID.test(id)) {
     return ignored('the id is not a valid task id ([A-Za-z0-9][A-Za-z0-9_-]{0,63})');

@@ -1,14 +1,8 @@
 // The human-readable RunSummary that `run` prints when --json is not given: a table that leaves out
 // counters that are 0 everywhere (and says so), or, where a terminal is too narrow for it, one short
 // paragraph per instance.
-import {
-  COUNTER_KEYS,
-  type Counters,
-  type InstanceSummary,
-  type RunSummary,
-  type SummaryError,
-} from './summary.js';
-import { clip, printable, wrap } from './text.js';
+import { COUNTER_KEYS, type Counters, type InstanceSummary, type RunSummary } from './summary.js';
+import { clip, describeError, printable, wrap } from './text.js';
 
 const HEADINGS: Record<keyof Counters, string> = {
   listed: 'listed',
@@ -136,12 +130,4 @@ function layout(rows: string[][], firstCounter: number, counterCount: number, wi
   );
   // The fixed columns must fit, with room for a useful part of the note.
   return { lines, fits: fixedWidth + Math.min(widths[columns - 1] ?? 0, 20) <= width };
-}
-
-/** `404 DCS.3022 The instance does not exist.`, printable. */
-export function describeError(error: SummaryError): string {
-  const head = [error.httpStatus, error.errorCode].filter((part) => part !== null).join(' ');
-  // A body without a message leaves just `HTTP 500`: the status already says it.
-  const message = error.message === `HTTP ${error.httpStatus}` ? '' : error.message;
-  return printable([head, message].filter(Boolean).join(' '));
 }

@@ -1,4 +1,5 @@
 // Text for people: fitted to a width, and safe to print on a terminal whatever the API sent.
+import type { SummaryError } from './summary.js';
 
 /**
  * Control characters (C0, DEL, C1) shown as `\xNN`: a task name or error message from the API could
@@ -48,4 +49,12 @@ export function wrap(text: string, width: number, indent: string): string[] {
   const lead = /^ */.exec(text)?.[0] ?? '';
   const [first = '', ...rest] = text.slice(lead.length).split(' ');
   return wrapParts([`${lead}${first}`, ...rest], width, indent);
+}
+
+/** `404 DCS.3022 The instance does not exist.`, printable. */
+export function describeError(error: SummaryError): string {
+  const head = [error.httpStatus, error.errorCode].filter((part) => part !== null).join(' ');
+  // A body without a message leaves just `HTTP 500`: the status already says it.
+  const message = error.message === `HTTP ${error.httpStatus}` ? '' : error.message;
+  return printable([head, message].filter(Boolean).join(' '));
 }
