@@ -68,7 +68,7 @@ async function sequentialBaseline() {
   try {
     for (const target of config.targets) {
       const tasks: TaskRecord[] = [];
-      for await (const page of client.listTasks(target)) tasks.push(...page.items);
+      for await (const item of client.listTasks(target)) if ('record' in item) tasks.push(item.record);
       for (const task of selectStale(tasks, target.policy, Date.now()).toDelete) {
         await client.deleteTask(target, task.id);
         deleted++;

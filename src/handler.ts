@@ -12,7 +12,7 @@ import { publishEvents } from './lambda/publish.js';
 import { alertBus, loadAccounts, loadConfig } from './lambda/settings.js';
 import { alertEvents, FAILED } from './report/events.js';
 import { LogReporter } from './report/log-reporter.js';
-import { capFailures, type RunSummary } from './report/summary.js';
+import { answerSummary, type RunSummary } from './report/summary.js';
 
 /** Time kept back from the Lambda timeout for in-flight requests (10 s timeout) and the alert events. */
 const MIN_SAFETY_MARGIN_MS = 15_000;
@@ -41,8 +41,8 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
     );
     publishRunMetrics(metrics, report);
     await alert(report.summary, context);
-    // Every failure is in the logs; the response keeps 100 per instance, far under Lambda's 6 MB limit.
-    return capFailures(report.summary);
+    // Every failure is in the logs; the answer keeps 100 per instance and 1,000 in all, under 1 MB.
+    return answerSummary(report.summary);
   } catch (error) {
     if (error instanceof InputError)
       logger.error('invocation rejected: nothing was sent', { issues: error.issues });

@@ -341,9 +341,21 @@ describe('run semantics', () => {
     const { summary } = await run(config, {}, deps);
     expect(summary.instances[0]).toMatchObject({ stale: 3, deleted: 2, deferred: 1 });
     expect(summary).toMatchObject({ complete: true, ok: true });
-    const deferred = deps.logger.taskRecords().find((r) => r.outcome === 'deferred' && r.instanceId === A);
+    // Deferred tasks are summed in one record per instance, not logged one by one.
+    expect(deps.logger.taskRecords().filter((r) => r.outcome === 'deferred')).toHaveLength(0);
+    const deferred = deps.logger.records.filter((r) => r.message === 'tasks deferred');
+    // One record for each instance (both have three stale tasks).
+    expect(deferred.map((record) => record.instanceId)).toEqual(expect.arrayContaining([A, B]));
+    expect(deferred).toHaveLength(2);
     // tasks(…) makes task 0 the newest, so it is the one deferred.
-    expect(deferred).toMatchObject({ taskId: taskId(0), attempts: 0, httpStatus: null, durationMs: null });
+    const task0 = simulator.tasks(PROJECT, A).find((task) => task.id === taskId(0));
+    expect(deferred.find((record) => record.instanceId === A)).toMatchObject({
+      level: 'INFO',
+      count: 1,
+      reason: 'cap',
+      oldestCreatedAt: task0?.created_at,
+      newestCreatedAt: task0?.created_at,
+    });
   });
 
   it('a time budget ends the run cleanly: the rest is deferred and the run incomplete', async () => {

@@ -73,16 +73,22 @@ const DELETE_PATH = new RegExp(
 describe('hostile task records', () => {
   it('never reach a request path; the valid tasks beside them are deleted; each is counted and logged once', async () => {
     simulator = await startSimulator();
+    // 20 hostile ids on A, 4 unusable records on B: each instance logs up to 20 one by one.
     seed(simulator, A, tasks(5, { ageDays: 10 }));
-    simulator.addRawTasks(PROJECT, A, [
-      ...HOSTILE_IDS.map((id) => hostile(id)),
+    seed(simulator, B, []);
+    simulator.addRawTasks(
+      PROJECT,
+      A,
+      HOSTILE_IDS.map((id) => hostile(id)),
+    );
+    simulator.addRawTasks(PROJECT, B, [
       { name: 'EXTEND', status: 'SUCCESS', created_at: OLD },
       { id: 'no-status-0001', name: 'EXTEND', created_at: OLD },
       { id: 'bad-date-0001', name: 'EXTEND', status: 'SUCCESS', created_at: 'last tuesday' },
       'not an object',
     ]);
     const deps = fastDeps();
-    const { summary } = await run(parseConfig(configFor(simulator.endpoint, [A])), {}, deps);
+    const { summary } = await run(parseConfig(configFor(simulator.endpoint, [A, B])), {}, deps);
 
     const deletes = simulator.requests.filter((request) => request.method === 'DELETE');
     expect(deletes.map((request) => request.path).sort()).toEqual(
@@ -93,12 +99,18 @@ describe('hostile task records', () => {
       if (request.method === 'DELETE') expect(request.path).toMatch(DELETE_PATH);
     }
     const ignoredCount = HOSTILE_IDS.length + 4;
-    expect(summary.instances[0]).toMatchObject({ listed: 5, ignored: ignoredCount, stale: 5, deleted: 5 });
+    expect(summary.instances[0]).toMatchObject({
+      listed: 5,
+      ignored: HOSTILE_IDS.length,
+      stale: 5,
+      deleted: 5,
+    });
+    expect(summary.instances[1]).toMatchObject({ listed: 0, ignored: 4, stale: 0 });
     expect(summary.totals.ignored).toBe(ignoredCount);
     expect(summary.ok).toBe(true);
     expect(invariantHolds(summary.totals)).toBe(true);
     // Only the hostile records are left.
-    expect(simulator.tasks(PROJECT, A)).toHaveLength(ignoredCount);
+    expect(simulator.tasks(PROJECT, A)).toHaveLength(HOSTILE_IDS.length);
 
     const warnings = deps.logger.records.filter((record) => record.message === 'task record ignored');
     expect(warnings).toHaveLength(ignoredCount);
@@ -211,7 +223,7 @@ describe('request paths', () => {
     );
     fc.assert(
       fc.property(anyId, (id) => {
-        const page = parseTaskPage({ task_count: '1', tasks: [hostile(id)] });
+        const page = parseTaskPage({ task_count: '1', tasks: [hostile(id)] }, Date.now());
         if (typeof page === 'string') return false;
         if (page.ignored.length === 1) return page.items.length === 0 && !TASK_ID.test(id);
         const [task] = page.items;

@@ -90,7 +90,11 @@ async function runAndReport(
   const view = chooseView(output, io, redact);
   try {
     for (const { message, fields } of warnings) view.reporter.warning(message, fields);
-    const { summary } = await run(config, request, { accounts, reporter: view.reporter });
+    const { summary } = await run(config, request, {
+      accounts,
+      reporter: view.reporter,
+      reportEachDeferred: output.verbose,
+    });
     const width = io.stdout.isTTY ? (io.stdout.columns ?? DEFAULT_WIDTH) : undefined;
     // Task names in the summary are the server's text: they pass the redactor like everything on stderr.
     io.stdout.write(

@@ -4,9 +4,10 @@
 import { createColors } from 'picocolors';
 import type { Target } from '../config/schema.js';
 import type { AttemptReport } from '../dcs/client.js';
-import type { RunReporter, TaskResult } from '../report/reporter.js';
+import type { DeferReason, RunReporter, TaskResult } from '../report/reporter.js';
 import type { Outcome } from '../report/summary.js';
-import { clip, describeError, printable, wrapParts } from '../report/text.js';
+import { clip, describeError, wrapParts } from '../report/text.js';
+import { printable } from '../text/printable.js';
 
 export interface TerminalOptions {
   /** Print routine outcomes (deleted, already gone, would delete) and listings too. */
@@ -30,6 +31,13 @@ const REDRAW_EVERY_MS = 100;
 const TICK_MS = 250;
 const RATE_WINDOW_MS = 2_000;
 const LABEL_WIDTH = 9;
+/** Problem lines shown per instance (or project); the rest are counted in one `(… N more)` line. */
+export const PROBLEM_LINES_PER_INSTANCE = 20;
+const DEFER_WORDS: Record<DeferReason, string> = {
+  cap: 'over maxDeletesPerInstance',
+  budget: 'the time budget ran out',
+  interrupted: 'the run was stopped',
+};
 const ROUTINE: ReadonlySet<Outcome> = new Set(['deleted', 'already-gone', 'would-delete']);
 const OUTCOME_WORDS: Record<Outcome, string> = {
   deleted: 'deleted',
@@ -73,6 +81,8 @@ export class TerminalView implements RunReporter {
   };
   #requests = 0;
   readonly #recent: number[] = [];
+  /** Problem lines printed and held back, per instance id (or project id, for instance records). */
+  readonly #problems = new Map<string, { shown: number; held: number }>();
   #timer: NodeJS.Timeout | undefined;
   /** Between runStarted and close: the progress line may be drawn. */
   #running = false;
@@ -117,10 +127,23 @@ export class TerminalView implements RunReporter {
 
   recordIgnored({ kind, instanceId, scope, record }: Parameters<RunReporter['recordIgnored']>[0]): void {
     const where = kind === 'task' ? `on instance ${instanceId}` : `in project ${scope.projectId}`;
-    this.#line(
+    this.#problem(
+      instanceId ?? scope.projectId,
       ['ignored', this.#paint.yellow],
-      [`${kind} record ${printable(record.rawId ?? '(no id)')}`, where, record.reason],
+      [`${kind} record ${record.rawId ?? '(no id)'}`, where, record.reason],
     );
+  }
+
+  recordsIgnored({
+    kind,
+    instanceId,
+    scope,
+    byReason,
+    notLogged,
+  }: Parameters<RunReporter['recordsIgnored']>[0]) {
+    const where = kind === 'task' ? `on instance ${instanceId}` : `in project ${scope.projectId}`;
+    const reasons = Object.entries(byReason).map(([reason, count]) => `${count} ${reason}`);
+    this.#line(['ignored', this.#paint.yellow], [`${notLogged} more ${kind} records`, where, ...reasons]);
   }
 
   cleaningStarted({ instances }: Parameters<RunReporter['cleaningStarted']>[0]): void {
@@ -161,21 +184,48 @@ export class TerminalView implements RunReporter {
   }
 
   taskOutcome({ target, task, result }: Parameters<RunReporter['taskOutcome']>[0]): void {
-    this.#handled++;
-    this.#outcomes[result.outcome]++;
+    // Deferred tasks are counted by tasksDeferred (this is the verbose line of one of them).
+    if (result.outcome !== 'deferred') {
+      this.#handled++;
+      this.#outcomes[result.outcome]++;
+    }
     if (ROUTINE.has(result.outcome) && !this.#options.verbose) {
       this.#draw(false);
       return;
     }
-    this.#line(this.#outcomeLabel(result.outcome), [
-      `${printable(task.name) || '(no name)'} ${task.id}, ${formatAge(this.#now() - task.createdAtMs)} old`,
+    this.#problem(target.instanceId, this.#outcomeLabel(result.outcome), [
+      `${task.name || '(no name)'} ${task.id}, ${formatAge(this.#now() - task.createdAtMs)} old`,
       `on ${instanceLabel(target)}`,
       ...resultParts(result),
     ]);
   }
 
-  instanceFinished(): void {
+  tasksDeferred({
+    target,
+    count,
+    reason,
+    oldestCreatedAt,
+    newestCreatedAt,
+  }: Parameters<RunReporter['tasksDeferred']>[0]) {
+    this.#handled += count;
+    this.#outcomes.deferred += count;
+    const ages = [newestCreatedAt, oldestCreatedAt].map((at) =>
+      at === null ? undefined : formatAge(this.#now() - Date.parse(at)),
+    );
+    const created =
+      ages[0] && ages[1] ? [ages[0] === ages[1] ? `${ages[0]} old` : `${ages[0]} to ${ages[1]} old`] : [];
+    this.#problem(target.instanceId, this.#outcomeLabel('deferred'), [
+      `${plural(count, 'task')}`,
+      `on ${instanceLabel(target)}`,
+      `${DEFER_WORDS[reason]}: next run`,
+      ...created,
+    ]);
+  }
+
+  instanceFinished({ summary }: Parameters<RunReporter['instanceFinished']>[0]): void {
     this.#instancesDone++;
+    const held = this.#problems.get(summary.instanceId)?.held ?? 0;
+    if (held > 0) this.#line(['', (text) => text], [`(… ${held} more on instance ${summary.instanceId})`]);
     this.#draw(false);
   }
 
@@ -201,7 +251,7 @@ export class TerminalView implements RunReporter {
   }
 
   warning(message: string, fields: Record<string, unknown>): void {
-    const details = Object.entries(fields).map(([key, value]) => `${key} ${printable(String(value))}`);
+    const details = Object.entries(fields).map(([key, value]) => `${key} ${String(value)}`);
     this.#line(['warning', this.#paint.yellow], [message, ...details]);
   }
 
@@ -232,11 +282,26 @@ export class TerminalView implements RunReporter {
     return ['ERROR', (text) => this.#paint.red(this.#paint.bold(text))];
   }
 
-  /** One record: a label column (padded, then painted), then the parts wrapped under it. */
+  /** A line about one instance's (or project's) problem: at most PROBLEM_LINES_PER_INSTANCE of them. */
+  #problem(key: string, label: Label, parts: string[]): void {
+    const count = this.#problems.get(key) ?? { shown: 0, held: 0 };
+    this.#problems.set(key, count);
+    if (count.shown >= PROBLEM_LINES_PER_INSTANCE) {
+      count.held++;
+      return;
+    }
+    count.shown++;
+    this.#line(label, parts);
+  }
+
+  /**
+   * One record: a label column (padded, then painted), then the parts wrapped under it. Every part passes
+   * printable here, so no text from a response reaches the terminal raw, whichever field it came in.
+   */
   #line([label, paint]: Label, parts: string[]): void {
     const head = paint(label.padEnd(LABEL_WIDTH - 1));
     const indent = ' '.repeat(LABEL_WIDTH);
-    const lines = wrapParts(parts, this.#options.width - LABEL_WIDTH, '', ' · ');
+    const lines = wrapParts(parts.map(printable), this.#options.width - LABEL_WIDTH, '', ' · ');
     this.#print(
       lines.map((text, index) => (index === 0 ? `${head} ${text}` : `${indent}${text}`)).join('\n'),
     );
@@ -279,7 +344,7 @@ export class TerminalView implements RunReporter {
 }
 
 function instanceLabel(target: Target): string {
-  const name = target.name ? `${printable(target.name)} ` : '';
+  const name = target.name ? `${target.name} ` : '';
   return `instance ${name}${target.instanceId} (${target.region})`;
 }
 
@@ -288,13 +353,13 @@ function resultParts(result: TaskResult): string[] {
   const attempts = result.attempts > 0 ? ` after ${plural(result.attempts, 'attempt')}` : '';
   const message =
     result.message && result.message !== `HTTP ${result.httpStatus}`
-      ? printable(result.message)
+      ? result.message
       : result.outcome === 'deferred'
         ? 'over maxDeletesPerInstance: next run'
         : undefined;
   return [
     ...(status ? [`${status}${attempts}`] : []),
-    ...(result.requestId ? [`request ${printable(result.requestId)}`] : []),
+    ...(result.requestId ? [`request ${result.requestId}`] : []),
     ...(message ? [message] : []),
   ];
 }
@@ -302,7 +367,7 @@ function resultParts(result: TaskResult): string[] {
 function attemptParts(attempts: number, requestId: string | null): string[] {
   return [
     ...(attempts > 0 ? [plural(attempts, 'attempt')] : []),
-    ...(requestId ? [`request ${printable(requestId)}`] : []),
+    ...(requestId ? [`request ${requestId}`] : []),
   ];
 }
 

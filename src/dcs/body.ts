@@ -11,10 +11,9 @@ export type CappedBody = { text: string } | { tooLarge: string };
 
 /**
  * The byte cap bounds bytes, not objects: 8 MiB of `{},` parses into 2.8 million objects (about 260 MB).
- * A listing body over SCAN_FROM_BYTES is therefore scanned first, and refused past MAX_CONTAINERS objects
- * and arrays (a real page of 1,000 records holds a few thousand). Smaller bodies cannot hold enough to matter.
+ * Every listing body is therefore scanned first, and refused past MAX_CONTAINERS objects and arrays (a real
+ * page of 1,000 records holds a few thousand). The scan skips strings and costs about a millisecond a MiB.
  */
-const SCAN_FROM_BYTES = 1 * MiB;
 export const MAX_CONTAINERS = 100_000;
 
 /**
@@ -46,7 +45,6 @@ export async function readCappedBody(
 
 /** Why a body would parse into too many objects, or undefined when it may be parsed (strings are skipped). */
 export function tooManyContainers(text: string): string | undefined {
-  if (text.length < SCAN_FROM_BYTES) return undefined;
   let containers = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

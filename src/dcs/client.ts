@@ -8,16 +8,18 @@ import type { Clock } from '../http/clock.js';
 import { Pacer } from '../http/pacer.js';
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from '../http/retry.js';
 import { Agent, request } from '../http/undici.js';
+import type { TaskRecord } from '../policy/select.js';
 import { AuthGuard } from './auth-guard.js';
 import { LISTING_BODY_CAP, OTHER_BODY_CAP, readCappedBody, tooManyContainers } from './body.js';
 import { DcsError, errorFromException, errorFromResponse, malformedError, notSentError } from './errors.js';
-import { type InstancePage, parseInstancePage } from './instances.js';
+import { type InstanceRecord, parseInstancePage } from './instances.js';
 import { parseJsonOrNull } from './json.js';
+import { type Listed, type RecordIdentity, streamRecords } from './listing.js';
 import type { Page } from './pages.js';
 import { deleteTaskPath, listInstancesPath, listTasksPath, type RequestPath } from './paths.js';
 import { redactor } from './redact.js';
 import { canonicalQuery, formatSdkDate, type QueryPairs, sign } from './signer.js';
-import { parseTaskPage, type TaskPage } from './tasks.js';
+import { parseTaskPage } from './tasks.js';
 
 export interface DcsClientOptions {
   accounts: Accounts;
@@ -50,8 +52,16 @@ export interface DeleteResult {
   attempts: number;
 }
 
-/** No listing goes past this many records, whatever a server keeps sending. */
-export const MAX_LISTED_RECORDS = 1_000_000;
+/** Tasks are the same record when their ids are; a repeat must agree on what the policy judges. */
+const TASK_IDENTITY: RecordIdentity<TaskRecord> = {
+  keyOf: (task) => task.id,
+  agrees: (first, later) => first.status === later.status && first.createdAtMs === later.createdAtMs,
+};
+/** Instance ids are UUIDs: compared without case. A repeat keeps the first record (selection re-checks). */
+const INSTANCE_IDENTITY: RecordIdentity<InstanceRecord> = {
+  keyOf: (instance) => instance.instanceId.toLowerCase(),
+  agrees: () => true,
+};
 
 interface Response {
   status: number;
@@ -83,29 +93,33 @@ export class DcsClient {
   }
 
   /**
-   * Lists a project's instances (ListInstances), page by page. It stops at an empty page or once
-   * `instance_num` records were read; a server that caps `limit` lower just sends more, shorter pages.
+   * A project's instances (ListInstances) as validated records, page by page (see streamRecords). It stops
+   * at an empty page or once `instance_num` records were read; a server that caps `limit` lower just sends
+   * more, shorter pages.
    */
-  listInstances(scope: Scope): AsyncGenerator<InstancePage> {
-    return this.#pages(scope, listInstancesPath(scope.projectId), this.#instancePageSize, {
+  listInstances(scope: Scope): AsyncGenerator<Listed<InstanceRecord>> {
+    const pages = this.#pages(scope, listInstancesPath(scope.projectId), this.#instancePageSize, {
       parse: parseInstancePage,
       what: 'instance list',
       done: (page, offset) => page.records === 0 || (page.total !== undefined && offset >= page.total),
     });
+    return streamRecords(pages, INSTANCE_IDENTITY, 'instance listing');
   }
 
   /**
-   * Lists an instance's tasks page by page. It stops at an empty page, or at a short one unless task_count
-   * promises more (a server that caps `limit` below ours sends short pages).
+   * An instance's tasks as validated records, page by page (see streamRecords). It stops at an empty page,
+   * or at a short one unless task_count promises more (a server that caps `limit` below ours sends short
+   * pages).
    */
-  listTasks(target: Target): AsyncGenerator<TaskPage> {
+  listTasks(target: Target): AsyncGenerator<Listed<TaskRecord>> {
     const limit = this.#pageSize;
-    return this.#pages(target, listTasksPath(target.projectId, target.instanceId), limit, {
-      parse: parseTaskPage,
+    const pages = this.#pages(target, listTasksPath(target.projectId, target.instanceId), limit, {
+      parse: (body) => parseTaskPage(body, this.#options.clock.now()),
       what: 'task list',
       done: (page, offset) =>
         page.records === 0 || (page.records < limit && !(page.total !== undefined && offset < page.total)),
     });
+    return streamRecords(pages, TASK_IDENTITY, 'listing');
   }
 
   /** Deletes a task; any 2xx (200 with a body or 204) is success, anything else throws DcsError. */
@@ -122,7 +136,7 @@ export class DcsClient {
     await this.#dispatcher.close();
   }
 
-  /** Record-offset paging with an explicit limit. */
+  /** Record-offset paging with an explicit limit; each page's body is checked before it is parsed. */
   async *#pages<P extends Page<unknown>>(
     scope: Scope,
     path: RequestPath,
@@ -132,7 +146,7 @@ export class DcsClient {
       what: string;
       done: (page: P, offset: number) => boolean;
     },
-  ): AsyncGenerator<P> {
+  ): AsyncGenerator<{ page: P; httpStatus: number; attempts: number }> {
     for (let offset = 0; ; ) {
       const query: QueryPairs = [
         ['offset', String(offset)],
@@ -149,16 +163,9 @@ export class DcsClient {
           response.attempts,
         );
       }
-      yield page;
+      yield { page, httpStatus: response.status, attempts: response.attempts };
       offset += page.records;
       if (listing.done(page, offset)) return;
-      if (offset > MAX_LISTED_RECORDS) {
-        throw malformedError(
-          `${listing.what} passed ${MAX_LISTED_RECORDS} records without ending`,
-          response.status,
-          response.attempts,
-        );
-      }
     }
   }
 
@@ -181,7 +188,10 @@ export class DcsClient {
       if (!release || halted) {
         release?.();
         settle(null);
-        throw lastError ?? notSentError(halted ?? 'the time budget ran out');
+        throw (
+          lastError ??
+          (halted ? notSentError(halted, 'interrupted') : notSentError('the time budget ran out', 'budget'))
+        );
       }
       let outcome: Response | DcsError;
       let retryAfter: string | undefined;

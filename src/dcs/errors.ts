@@ -1,3 +1,4 @@
+import { cut, TEXT_LIMITS } from '../text/cut.js';
 import { parseJsonOrNull } from './json.js';
 
 /**
@@ -10,6 +11,9 @@ import { parseJsonOrNull } from './json.js';
  */
 export type DcsErrorKind = 'http' | 'network' | 'tls' | 'malformed' | 'not-sent';
 
+/** Why a not-sent request was not sent: the time budget ran out, or the run was stopped (signal, 401s). */
+export type NotSentReason = 'budget' | 'interrupted';
+
 export interface DcsErrorDetails {
   kind: DcsErrorKind;
   httpStatus: number | null;
@@ -17,6 +21,7 @@ export interface DcsErrorDetails {
   message: string;
   requestId: string | null;
   attempts: number;
+  notSent?: NotSentReason;
 }
 
 export class DcsError extends Error implements DcsErrorDetails {
@@ -25,6 +30,7 @@ export class DcsError extends Error implements DcsErrorDetails {
   readonly httpStatus: number | null;
   readonly errorCode: string | null;
   readonly requestId: string | null;
+  readonly notSent: NotSentReason | undefined;
   attempts: number;
 
   constructor(details: DcsErrorDetails) {
@@ -34,6 +40,7 @@ export class DcsError extends Error implements DcsErrorDetails {
     this.errorCode = details.errorCode;
     this.requestId = details.requestId;
     this.attempts = details.attempts;
+    this.notSent = details.notSent;
   }
 
   /** The `error` object of a RunSummary instance. */
@@ -42,7 +49,6 @@ export class DcsError extends Error implements DcsErrorDetails {
   }
 }
 
-const MAX_MESSAGE_LENGTH = 512;
 const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
 
 /** An error answer, read from the Huawei error body (`error_code`/`error_msg`, or `error.code`/`error.message`). */
@@ -63,10 +69,12 @@ export function errorFromResponse(
   return new DcsError({
     kind: 'http',
     httpStatus: response.status,
-    errorCode: typeof code === 'string' && code !== '' ? code : null,
+    errorCode: typeof code === 'string' && code !== '' ? cut(code, TEXT_LIMITS.errorCode) : null,
     message:
-      typeof message === 'string' && message !== '' ? truncate(redact(message)) : `HTTP ${response.status}`,
-    requestId: response.requestId ?? (typeof bodyRequestId === 'string' ? bodyRequestId : null),
+      typeof message === 'string' && message !== ''
+        ? cut(redact(message), TEXT_LIMITS.message)
+        : `HTTP ${response.status}`,
+    requestId: requestIdOf(response.requestId ?? bodyRequestId),
     attempts,
   });
 }
@@ -92,17 +100,17 @@ export function errorFromException(
     kind: tls ? 'tls' : 'network',
     httpStatus: null,
     errorCode: null,
-    message: truncate(redact(`${tls ? 'TLS' : 'network'} error: ${detail}`)),
+    message: cut(redact(`${tls ? 'TLS' : 'network'} error: ${detail}`), TEXT_LIMITS.message),
     requestId: null,
     attempts,
   });
 }
 
-export function malformedError(message: string, httpStatus: number, attempts: number): DcsError {
+export function malformedError(message: string, httpStatus: number | null, attempts: number): DcsError {
   return new DcsError({ kind: 'malformed', httpStatus, errorCode: null, message, requestId: null, attempts });
 }
 
-export function notSentError(reason: string): DcsError {
+export function notSentError(reason: string, why: NotSentReason = 'interrupted'): DcsError {
   return new DcsError({
     kind: 'not-sent',
     httpStatus: null,
@@ -110,11 +118,12 @@ export function notSentError(reason: string): DcsError {
     message: `not sent: ${reason}`,
     requestId: null,
     attempts: 0,
+    notSent: why,
   });
 }
 
-function truncate(text: string): string {
-  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
+function requestIdOf(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? cut(value, TEXT_LIMITS.requestId) : null;
 }
 
 /** Error codes that mean "not now": the task is skipped and tried again at the next run. */

@@ -1,4 +1,5 @@
 // The ids that may reach a request path (contract §7). What the API returns is checked against them too.
+import { preview } from '../text/preview.js';
 
 /** A task id: real ones are 32 hex characters; UUIDs with dashes pass as well. */
 export const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -10,11 +11,10 @@ export const PROJECT_ID = /^[0-9a-fA-F]{32}$/;
 const SHOWN_ID_LENGTH = 80;
 
 /**
- * How an id the API sent is shown in logs: the raw value as a JSON string (so `5`, `"5"`, `".."` and
- * control characters stay distinguishable and harmless), cut to 80 characters; null when there was none.
+ * How an id the API sent is shown in logs: the raw value as JSON (so `5`, `"5"`, `".."` and control
+ * characters stay distinguishable and harmless), cut to 80 characters whatever its size or depth; null when
+ * there was none.
  */
 export function shownId(raw: unknown): string | null {
-  if (raw === undefined) return null;
-  const text = JSON.stringify(raw) ?? String(raw);
-  return text.length > SHOWN_ID_LENGTH ? text.slice(0, SHOWN_ID_LENGTH) : text;
+  return preview(raw, SHOWN_ID_LENGTH) ?? null;
 }

@@ -1,4 +1,5 @@
 // ListInstances records: an instance is used only when its id is a UUID.
+import { cut, TEXT_LIMITS } from '../text/cut.js';
 import { UUID } from './ids.js';
 import { type IgnoredRecord, ignoredRecord, type Page, parseListing } from './pages.js';
 
@@ -26,8 +27,8 @@ function parseInstance(raw: Record<string, unknown>): InstanceRecord | IgnoredRe
   if (typeof id !== 'string' || !UUID.test(id)) return ignoredRecord(id, 'the instance_id is not a UUID');
   return {
     instanceId: id,
-    name: typeof name === 'string' ? name : '',
-    status: typeof status === 'string' ? status : '',
+    name: typeof name === 'string' ? cut(name, TEXT_LIMITS.instanceName) : '',
+    status: typeof status === 'string' ? cut(status, TEXT_LIMITS.status) : '',
     tags: parseTags(tags),
   };
 }

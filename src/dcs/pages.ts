@@ -1,11 +1,6 @@
-// Reading a listing of either API (tasks or instances) as untrusted input: per page a record count for
-// paging, a total, the records that can be used and the records ignored; over all pages, each record once.
-// Unknown fields are ignored, nothing is guessed.
-import { malformedError } from './errors.js';
+// Reading one page of either listing (tasks or instances) as untrusted input: a record count for paging, a
+// total, the records that can be used and the records ignored. Unknown fields are ignored, nothing is guessed.
 import { shownId } from './ids.js';
-
-/** A listing fails after this many pages in a row that bring no record not seen before (a stuck server). */
-const STALLED_PAGES = 3;
 
 /** A record that could not be judged or used: never sent, counted in `ignored`, logged once. */
 export interface IgnoredRecord {
@@ -58,51 +53,7 @@ export function parseListing<T>(
   return page;
 }
 
-/** What a listing held so far: items by key (the first seen wins), and the ignored records' keys. */
-export interface Collected<T> {
-  items: Map<string, T>;
-  ignored: Set<string>;
-}
-
-/**
- * Reads every page into `into`: items deduplicated by `keyOf`, each ignored record passed to `onIgnored`
- * once. Pages that bring nothing new, STALLED_PAGES in a row, mean the server is not advancing: it throws a
- * malformed-response error rather than loop (one such page can be the live view shifting). What was read
- * before an error stays in `into`, for the caller's counts.
- */
-export async function collectPages<T>(
-  pages: AsyncIterable<Page<T>>,
-  keyOf: (item: T) => string,
-  onIgnored: (record: IgnoredRecord) => void,
-  into: Collected<T>,
-  what: string,
-): Promise<void> {
-  let stalled = 0;
-  for await (const page of pages) {
-    const before = into.items.size + into.ignored.size;
-    for (const item of page.items) {
-      const key = keyOf(item);
-      if (!into.items.has(key)) into.items.set(key, item);
-    }
-    for (const record of page.ignored) {
-      // A record without an id cannot be recognised again: each counts once.
-      const key = record.rawId ?? `#${into.ignored.size}`;
-      if (into.ignored.has(key)) continue;
-      into.ignored.add(key);
-      onIgnored(record);
-    }
-    stalled = page.records > 0 && into.items.size + into.ignored.size === before ? stalled + 1 : 0;
-    if (stalled >= STALLED_PAGES) {
-      throw malformedError(
-        `${what} did not advance: ${STALLED_PAGES} pages in a row held only records already seen`,
-        200,
-        1,
-      );
-    }
-  }
-}
-
-function isIgnored<T>(record: T | IgnoredRecord): record is IgnoredRecord {
+export function isIgnored<T>(record: T | IgnoredRecord): record is IgnoredRecord {
   return typeof record === 'object' && record !== null && 'reason' in record && 'rawId' in record;
 }
 

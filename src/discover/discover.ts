@@ -1,10 +1,11 @@
 // Discovery (contract §8): list each fleet's project, select by tags, names and status, and resolve
-// precedence: `instances` entries first, then the first matching fleet in config order.
+// precedence: `instances` entries first, then the first matching fleet in config order. A project's listing
+// streams by: only the instances some fleet selects are kept, never the whole project.
 import type { Config, Fleet, Scope, Target } from '../config/schema.js';
 import type { DcsClient } from '../dcs/client.js';
 import { DcsError, notSentError } from '../dcs/errors.js';
 import type { InstanceRecord } from '../dcs/instances.js';
-import { type Collected, collectPages, type IgnoredRecord } from '../dcs/pages.js';
+import { IgnoredTally } from '../report/ignored.js';
 import type { RunReporter } from '../report/reporter.js';
 import type { FleetSummary } from '../report/summary.js';
 import { fleetSelector, RUNNING } from './select.js';
@@ -17,7 +18,10 @@ export interface Discovery {
   undiscovered: string | undefined;
 }
 
-type Listing = { instances: InstanceRecord[]; ignored: number } | { error: DcsError };
+/** What one project's listing gave each fleet over it (by fleet index). */
+type Listing =
+  | { running: Map<number, InstanceRecord[]>; notRunning: Map<number, number>; ignored: number }
+  | { error: DcsError };
 
 export async function discover(
   config: Config,
@@ -26,13 +30,18 @@ export async function discover(
   runId: string,
 ): Promise<Discovery> {
   // Fleets over the same project, endpoint and account share one listing.
-  const listings = new Map<string, Promise<Listing>>();
+  const fleetsByScope = new Map<string, Fleet[]>();
   for (const fleet of config.fleets) {
     const key = scopeKey(fleet);
-    if (!listings.has(key)) listings.set(key, listProject(fleet, client, reporter, runId));
+    fleetsByScope.set(key, [...(fleetsByScope.get(key) ?? []), fleet]);
   }
-  const listed = new Map<string, Listing>();
-  for (const [key, listing] of listings) listed.set(key, await listing);
+  const listed = new Map<string, Listing>(
+    await Promise.all(
+      [...fleetsByScope].map(
+        async ([key, fleets]) => [key, await listProject(fleets, client, reporter, runId)] as const,
+      ),
+    ),
+  );
 
   const claimed = new Set(config.targets.map((target) => target.instanceId.toLowerCase()));
   const targets = [...config.targets];
@@ -52,15 +61,10 @@ export async function discover(
     if (error) {
       summary.error = error.toSummaryError();
       failed.push(fleet);
-    } else if ('instances' in listing) {
+    } else if ('running' in listing) {
       summary.ignored = listing.ignored;
-      const selects = fleetSelector(fleet);
-      for (const instance of listing.instances) {
-        if (!selects(instance)) continue;
-        if (instance.status !== RUNNING) {
-          summary.notRunning++;
-          continue;
-        }
+      summary.notRunning = listing.notRunning.get(fleet.index) ?? 0;
+      for (const instance of listing.running.get(fleet.index) ?? []) {
         const id = instance.instanceId.toLowerCase();
         if (claimed.has(id)) continue;
         claimed.add(id);
@@ -78,23 +82,38 @@ export async function discover(
   return { targets, fleets, undiscovered };
 }
 
-/** Every instance record of a project, deduplicated; ignored records are reported once (see collectPages). */
+/** One project's instance records through the selectors of every fleet over it; ignored ones reported. */
 async function listProject(
-  scope: Scope,
+  fleets: readonly Fleet[],
   client: DcsClient,
   reporter: RunReporter,
   runId: string,
 ): Promise<Listing> {
-  const collected: Collected<InstanceRecord> = { items: new Map(), ignored: new Set() };
-  const onIgnored = (record: IgnoredRecord) =>
-    reporter.recordIgnored({ runId, kind: 'instance', scope, record });
+  const scope = fleets[0] as Scope;
+  const selectors = fleets.map((fleet) => ({ index: fleet.index, selects: fleetSelector(fleet) }));
+  const running = new Map<number, InstanceRecord[]>();
+  const notRunning = new Map<number, number>();
+  const ignored = new IgnoredTally(reporter, { runId, kind: 'instance', scope });
   try {
-    const keyOf = (instance: InstanceRecord) => instance.instanceId.toLowerCase();
-    await collectPages(client.listInstances(scope), keyOf, onIgnored, collected, 'instance listing');
-    return { instances: [...collected.items.values()], ignored: collected.ignored.size };
+    for await (const item of client.listInstances(scope)) {
+      if (!('record' in item)) {
+        ignored.add(item.ignored);
+        continue;
+      }
+      const instance = item.record;
+      for (const { index, selects } of selectors) {
+        if (!selects(instance)) continue;
+        if (instance.status !== RUNNING) notRunning.set(index, (notRunning.get(index) ?? 0) + 1);
+        else if (running.has(index)) running.get(index)?.push(instance);
+        else running.set(index, [instance]);
+      }
+    }
+    return { running, notRunning, ignored: ignored.count };
   } catch (error) {
     if (!(error instanceof DcsError)) throw error;
     return { error };
+  } finally {
+    ignored.finish();
   }
 }
 

@@ -1,11 +1,13 @@
-// One instance's cleanup: list every page, select the stale tasks, then delete them.
+// One instance's cleanup: stream its listing through the selection, then delete what it picked.
 import type { Target } from '../config/schema.js';
 import type { DcsClient } from '../dcs/client.js';
-import { DcsError, INSTANCE_GONE_CODES, NOT_NOW_CODES } from '../dcs/errors.js';
-import { type Collected, collectPages, type IgnoredRecord } from '../dcs/pages.js';
+import { DcsError, INSTANCE_GONE_CODES, malformedError, NOT_NOW_CODES } from '../dcs/errors.js';
+import { conflictingRecord } from '../dcs/listing.js';
 import type { Clock } from '../http/clock.js';
-import { selectStale, type TaskRecord } from '../policy/select.js';
-import type { RunReporter, TaskResult } from '../report/reporter.js';
+import type { TaskRecord } from '../policy/select.js';
+import { type StreamedSelection, StreamSelector } from '../policy/stream.js';
+import { IgnoredTally } from '../report/ignored.js';
+import type { DeferReason, RunReporter, TaskResult } from '../report/reporter.js';
 import {
   type InstanceSummary,
   OUTCOME_COUNTER,
@@ -23,13 +25,18 @@ export interface InstanceContext {
   reporter: RunReporter;
   /** Deletes in flight per instance; the endpoint's pacer bounds them all. */
   workers: number;
+  /** Report every deferred task on its own (CLI --verbose): the selection then holds them all. */
+  reportEachDeferred: boolean;
 }
 
 export interface InstanceResult {
   summary: InstanceSummary;
-  /** Work was left undone because the run stopped sending (time budget or authentication halt). */
+  /** Work was left undone because the run stopped sending (time budget, authentication halt or a signal). */
   interrupted: boolean;
 }
+
+/** A listing that contradicts itself this often is not one to act on (docs/bounds.md). */
+export const MAX_CONFLICTS = 1_000;
 
 const NO_REQUEST = {
   httpStatus: null,
@@ -62,10 +69,10 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
     return { summary, interrupted };
   };
 
-  const listing = await listAll(target, context);
+  const listing = await listAndSelect(target, context);
   counters.listed = listing.listed;
   counters.ignored = listing.ignored;
-  if (listing.error) {
+  if ('error' in listing) {
     const { error } = listing;
     const notFound = error.kind === 'http' && error.httpStatus === 404;
     if (notFound && target.source === 'fleet') {
@@ -79,16 +86,9 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
     return finish({ error: { ...error.toSummaryError(), message } }, error.kind === 'not-sent');
   }
 
-  const { stale, toDelete, deferred } = selectStale(listing.tasks, target.policy, context.clock.now());
-  counters.stale = stale.length;
-  reporter.instanceListed({
-    runId,
-    target,
-    listed: counters.listed,
-    ignored: counters.ignored,
-    stale: stale.length,
-  });
-  let interrupted = false;
+  const { stale, toDelete, deferred } = listing.selection;
+  counters.stale = stale;
+  reporter.instanceListed({ runId, target, listed: counters.listed, ignored: counters.ignored, stale });
   const record = (task: TaskRecord, result: TaskResult) => {
     counters[OUTCOME_COUNTER[result.outcome]]++;
     if (result.outcome === 'failed') {
@@ -103,47 +103,99 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
     }
     reporter.taskOutcome({ runId, target, task, result });
   };
+  const defer = (reason: DeferReason, count: number, tasks: readonly TaskRecord[] | undefined) => {
+    counters.deferred += count;
+    if (context.reportEachDeferred) {
+      for (const task of tasks ?? []) reporter.taskOutcome({ runId, target, task, result: deferredResult });
+    }
+    const [oldest, newest] = [tasks?.[0] ?? deferred.oldest, tasks?.at(-1) ?? deferred.newest];
+    reporter.tasksDeferred({
+      runId,
+      target,
+      count,
+      reason,
+      oldestCreatedAt: oldest?.createdAt ?? null,
+      newestCreatedAt: newest?.createdAt ?? null,
+    });
+  };
 
-  for (const task of deferred) record(task, { outcome: 'deferred', ...NO_REQUEST });
+  if (deferred.count > 0) defer('cap', deferred.count, deferred.tasks);
   if (context.dryRun) {
     for (const task of toDelete) record(task, { outcome: 'would-delete', ...NO_REQUEST });
-  } else {
-    await mapConcurrently(toDelete, context.workers, async (task) => {
-      const result = await deleteOne(target, task, context);
-      if (result.outcome === 'deferred') interrupted = true;
-      record(task, result);
-    });
+    return finish({}, false);
   }
-  return finish({}, interrupted);
+  // Tasks the run stopped short of, by why: reported as one record each, oldest first.
+  const notSent: Record<Exclude<DeferReason, 'cap'>, TaskRecord[]> = { budget: [], interrupted: [] };
+  await mapConcurrently(toDelete, context.workers, async (task) => {
+    const result = await deleteOne(target, task, context);
+    if (typeof result === 'string') notSent[result].push(task);
+    else record(task, result);
+  });
+  for (const reason of ['budget', 'interrupted'] as const) {
+    const tasks = notSent[reason].sort((a, b) => a.createdAtMs - b.createdAtMs);
+    if (tasks.length > 0) defer(reason, tasks.length, tasks);
+  }
+  return finish({}, notSent.budget.length + notSent.interrupted.length > 0);
 }
 
-/** Every page of the listing (see collectPages); on an error, the counts cover what was seen. */
-async function listAll(target: Target, { client, reporter, runId }: InstanceContext) {
-  const collected: Collected<TaskRecord> = { items: new Map(), ignored: new Set() };
-  const onIgnored = (record: IgnoredRecord) =>
-    reporter.recordIgnored({ runId, kind: 'task', scope: target, instanceId: target.instanceId, record });
-  const counts = () => ({ listed: collected.items.size, ignored: collected.ignored.size });
+const deferredResult: TaskResult = { outcome: 'deferred', ...NO_REQUEST };
+
+type Listing =
+  | { listed: number; ignored: number; selection: StreamedSelection<TaskRecord> }
+  | { listed: number; ignored: number; error: DcsError };
+
+/**
+ * The whole listing, record by record, through the bounded selection. Nothing is picked unless the listing
+ * ended; on an error the counts cover what was seen.
+ */
+async function listAndSelect(target: Target, context: InstanceContext): Promise<Listing> {
+  const { client, reporter, runId, clock } = context;
+  const selector = new StreamSelector<TaskRecord>(target.policy, clock.now(), {
+    holdDeferred: context.reportEachDeferred,
+  });
+  const ignored = new IgnoredTally(reporter, {
+    runId,
+    kind: 'task',
+    scope: target,
+    instanceId: target.instanceId,
+  });
+  let listed = 0;
   try {
-    await collectPages(client.listTasks(target), (task) => task.id, onIgnored, collected, 'listing');
-    return { ...counts(), tasks: [...collected.items.values()], error: undefined };
+    for await (const item of client.listTasks(target)) {
+      if ('record' in item) {
+        const admission = selector.add(item.record);
+        if (admission === 'new') listed++;
+        else if (admission === 'conflict') ignored.add(conflictingRecord(item.record.id));
+      } else {
+        ignored.add(item.ignored);
+        if (item.conflictsWith) selector.ban(item.conflictsWith);
+      }
+      if (selector.conflicts > MAX_CONFLICTS) {
+        throw malformedError(`listing contradicted itself for more than ${MAX_CONFLICTS} tasks`, null, 0);
+      }
+    }
+    return { listed, ignored: ignored.count, selection: selector.finish() };
   } catch (error) {
     if (!(error instanceof DcsError)) throw error;
-    return { ...counts(), tasks: [], error };
+    return { listed, ignored: ignored.count, error };
+  } finally {
+    ignored.finish();
   }
 }
 
+/** How one delete ended, or why it was not sent. */
 async function deleteOne(
   target: Target,
   task: TaskRecord,
   { client, clock }: InstanceContext,
-): Promise<TaskResult> {
+): Promise<TaskResult | Exclude<DeferReason, 'cap'>> {
   const startedAt = clock.now();
   try {
     const { httpStatus, attempts } = await client.deleteTask(target, task.id);
     return { ...NO_REQUEST, outcome: 'deleted', httpStatus, attempts, durationMs: clock.now() - startedAt };
   } catch (error) {
     if (!(error instanceof DcsError)) throw error;
-    if (error.kind === 'not-sent') return { ...NO_REQUEST, outcome: 'deferred', message: error.message };
+    if (error.kind === 'not-sent') return error.notSent ?? 'interrupted';
     return {
       outcome: classifyDeleteError(error),
       httpStatus: error.httpStatus,

@@ -25,6 +25,8 @@ export interface RunDeps {
   pageSize?: number;
   instancePageSize?: number;
   runId?: string;
+  /** Report every deferred task on its own (CLI --verbose); otherwise one record per instance sums them. */
+  reportEachDeferred?: boolean;
 }
 
 export interface RunReport {
@@ -77,7 +79,15 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
     discovery = await discover(config, client, reporter, runId);
     const targets = narrowTargets(discovery.targets, request.narrowing, discovery.undiscovered);
     reporter.cleaningStarted({ runId, instances: targets.length });
-    const context = { runId, dryRun, client, clock, reporter, workers: config.limits.concurrency };
+    const context = {
+      runId,
+      dryRun,
+      client,
+      clock,
+      reporter,
+      workers: config.limits.concurrency,
+      reportEachDeferred: deps.reportEachDeferred ?? false,
+    };
     results = await cleanPerEndpoint(
       targets,
       config.limits.concurrency * INSTANCES_PER_REQUEST_SLOT,

@@ -37,10 +37,28 @@ export function retryDelayMs(
   return Math.floor(random * cap);
 }
 
-/** Retry-After as delta-seconds or an HTTP date, in ms from `nowMs`; undefined when absent or unreadable. */
+/** Whole seconds, 0 to a day (RFC 9110 delay-seconds; more is not a wait anyone means). */
+const DELAY_SECONDS = /^\d{1,5}$/;
+const MAX_DELAY_SECONDS = 86_400;
+/** The three HTTP-date forms of RFC 9110: IMF-fixdate, the obsolete RFC 850 form and asctime. */
+const HTTP_DATE = [
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+  /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
+];
+
+/**
+ * Retry-After in ms from `nowMs`: whole seconds (0–86400) or an HTTP-date (a past one means now). Anything
+ * else (`-1`, `1.5`, `soon`, a far number) is undefined: normal backoff applies.
+ */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
+  const text = value?.trim() ?? '';
+  if (DELAY_SECONDS.test(text)) {
+    const seconds = Number(text);
+    return seconds <= MAX_DELAY_SECONDS ? seconds * 1000 : undefined;
+  }
+  if (!HTTP_DATE.some((form) => form.test(text))) return undefined;
+  // asctime carries no zone: it is GMT too.
+  const date = Date.parse(/GMT$/.test(text) ? text : `${text} GMT`);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }

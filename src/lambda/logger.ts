@@ -1,5 +1,5 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import type { LogFields, Logger } from '../report/logger.js';
+import { boundedFields, type LogFields, type Logger } from '../report/logger.js';
 
 export const SERVICE_NAME = 'dcs-task-cleanup';
 
@@ -17,18 +17,19 @@ export class LambdaLogger implements Logger {
   }
 
   info(message: string, fields: LogFields = {}): void {
-    this.powertools.info(this.#redact(message), this.#clean(fields));
+    this.powertools.info(this.#redact(message), this.#clean(message, fields));
   }
 
   warn(message: string, fields: LogFields = {}): void {
-    this.powertools.warn(this.#redact(message), this.#clean(fields));
+    this.powertools.warn(this.#redact(message), this.#clean(message, fields));
   }
 
   error(message: string, fields: LogFields = {}): void {
-    this.powertools.error(this.#redact(message), this.#clean(fields));
+    this.powertools.error(this.#redact(message), this.#clean(message, fields));
   }
 
-  #clean(fields: LogFields): LogFields {
-    return JSON.parse(this.#redact(JSON.stringify(fields)));
+  /** Redacted, and bounded so that CloudWatch never splits the record. */
+  #clean(message: string, fields: LogFields): LogFields {
+    return JSON.parse(this.#redact(JSON.stringify(boundedFields(message, fields))));
   }
 }

@@ -59,3 +59,8 @@ function newestTerminalIds(tasks: readonly TaskRecord[], keepLatest: number): Se
 function oldestFirst(a: TaskRecord, b: TaskRecord): number {
   return a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
+
+/** The order stale tasks are handled in: created first, then by id (so equal times have one order too). */
+export function isOlder(a: TaskRecord, b: TaskRecord): boolean {
+  return oldestFirst(a, b) < 0;
+}

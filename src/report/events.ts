@@ -1,5 +1,14 @@
 // The EventBridge events of contract §6, kept far below EventBridge's 256 KB entry limit.
-import type { FleetSummary, InstanceSummary, RunSummary, SummaryError, TaskFailure } from './summary.js';
+import { cut } from '../text/cut.js';
+import { fitEntries } from './fit.js';
+import {
+  type FleetSummary,
+  hasProblem,
+  type InstanceSummary,
+  type RunSummary,
+  type SummaryError,
+  type TaskFailure,
+} from './summary.js';
 
 export const EVENT_SOURCE = 'dcs-task-cleanup';
 export const COMPLETED = 'DCS Task Cleanup Completed';
@@ -29,30 +38,20 @@ export function alertEvents(summary: RunSummary): AlertEvent[] {
   return events;
 }
 
-/** An instance needs attention when it was not listed, a task failed, or the incomplete run left work. */
-function hasProblem(instance: InstanceSummary, complete: boolean): boolean {
-  return instance.error !== undefined || instance.failed > 0 || (!complete && instance.deferred > 0);
-}
-
 function failedDetail(runHead: Record<string, unknown>, summary: RunSummary): Record<string, unknown> {
   // Fleets come from the config, so their number is small: every failed one is named.
   const fleets = summary.fleets.filter((fleet) => fleet.error).map(fleetEntry);
-  const head = { ...runHead, fleets };
   const problems = summary.instances.filter((instance) => hasProblem(instance, summary.complete));
   // Shrink the failure lists first, then the instance list, until the detail fits.
-  for (const perInstance of [FAILURES_PER_INSTANCE, 5, 1, 0]) {
-    const entries = problems.map((instance) => problemEntry(instance, perInstance));
-    let kept = entries.length;
-    while (kept > 0 && byteLength({ ...head, instances: entries.slice(0, kept) }) > MAX_DETAIL_BYTES) {
-      kept = Math.floor(kept * 0.8);
-    }
-    if (kept === entries.length || perInstance === 0) {
-      const detail: Record<string, unknown> = { ...head, instances: entries.slice(0, kept) };
-      if (kept < entries.length) detail.instancesTruncated = entries.length - kept;
-      return detail;
-    }
-  }
-  return { ...head, instances: [] };
+  const levels = [FAILURES_PER_INSTANCE, 5, 1, 0].map(
+    (perInstance) => () => problems.map((instance) => problemEntry(instance, perInstance)),
+  );
+  const { value, leftOut } = fitEntries(
+    (instances): Record<string, unknown> => ({ ...runHead, fleets, instances }),
+    levels,
+    MAX_DETAIL_BYTES,
+  );
+  return leftOut > 0 ? { ...value, instancesTruncated: leftOut } : value;
 }
 
 function fleetEntry(fleet: FleetSummary): FleetSummary {
@@ -71,17 +70,9 @@ function problemEntry(instance: InstanceSummary, maxFailures: number): Record<st
 }
 
 function clipError(error: SummaryError): SummaryError {
-  return { ...error, message: clip(error.message) };
+  return { ...error, message: cut(error.message, MAX_MESSAGE_LENGTH) };
 }
 
 function clipFailure(failure: TaskFailure): TaskFailure {
-  return { ...failure, message: clip(failure.message) };
-}
-
-function clip(text: string): string {
-  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
-}
-
-function byteLength(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value));
+  return { ...failure, message: cut(failure.message, MAX_MESSAGE_LENGTH) };
 }

@@ -68,6 +68,26 @@ export class LogReporter implements RunReporter {
     }
   }
 
+  recordsIgnored({
+    runId,
+    kind,
+    scope,
+    instanceId,
+    byReason,
+    notLogged,
+  }: Parameters<RunReporter['recordsIgnored']>[0]): void {
+    const count = Object.values(byReason).reduce((sum, n) => sum + n, 0);
+    this.#logger.warn(`${kind} records ignored`, {
+      runId,
+      region: scope.region,
+      projectId: scope.projectId,
+      ...(kind === 'task' ? { instanceId } : {}),
+      count,
+      notLogged,
+      byReason,
+    });
+  }
+
   cleaningStarted(event: Parameters<RunReporter['cleaningStarted']>[0]): void {
     this.#logger.info('cleaning started', { ...event });
   }
@@ -118,6 +138,11 @@ export class LogReporter implements RunReporter {
       durationMs: result.durationMs,
       requestId: result.requestId,
     });
+  }
+
+  /** Deferred tasks in one record per instance and reason, however many (docs/bounds.md). */
+  tasksDeferred({ runId, target, ...rest }: Parameters<RunReporter['tasksDeferred']>[0]): void {
+    this.#logger.info('tasks deferred', { runId, instanceId: target.instanceId, ...rest });
   }
 
   instanceFinished(): void {}

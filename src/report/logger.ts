@@ -1,4 +1,39 @@
+import { cut, TEXT_LIMITS } from '../text/cut.js';
+import { jsonBytes } from './fit.js';
+import { MAX_LOG_LINE_BYTES } from './summary.js';
+
 export type LogFields = Record<string, unknown>;
+
+/** Room kept for what a logger adds to the fields (level, timestamp, Powertools' context keys). */
+const ENVELOPE_BYTES = 1024;
+
+/**
+ * The fields of one record, bounded so that its line stays under MAX_LOG_LINE_BYTES: as they are when they
+ * fit; else every string in them cut to TEXT_LIMITS.message; else only the top-level scalars, with the
+ * names of the fields left out. The records are built to fit already; this is the last guard.
+ */
+export function boundedFields(message: string, fields: LogFields): LogFields {
+  const fits = (candidate: LogFields) =>
+    jsonBytes(candidate) + Buffer.byteLength(message) + ENVELOPE_BYTES <= MAX_LOG_LINE_BYTES;
+  if (fits(fields)) return fields;
+  const shortened = cutStrings(fields) as LogFields;
+  if (fits(shortened)) return shortened;
+  const scalars = Object.fromEntries(
+    Object.entries(shortened).filter(([, value]) => typeof value !== 'object' || value === null),
+  );
+  const leftOut = Object.keys(shortened).filter((key) => !(key in scalars));
+  return { ...scalars, truncated: `left out to stay under 16 KB: ${leftOut.join(', ')}` };
+}
+
+/** A copy with every string cut (the fields are the run's own records: shallow and acyclic). */
+function cutStrings(value: unknown): unknown {
+  if (typeof value === 'string') return cut(value, TEXT_LIMITS.message);
+  if (Array.isArray(value)) return value.map(cutStrings);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cutStrings(item)]));
+  }
+  return value;
+}
 
 /** The structured logger that log records go to; the CLI and the Lambda each supply one. */
 export interface Logger {
@@ -28,8 +63,11 @@ export class JsonLinesLogger implements Logger {
   }
 
   #write(level: string, message: string, fields: LogFields = {}): void {
+    const line = (shown: LogFields) =>
+      JSON.stringify({ level, timestamp: new Date().toISOString(), message, ...shown });
+    const text = line(fields);
     this.#out.write(
-      `${JSON.stringify({ level, timestamp: new Date().toISOString(), message, ...fields })}\n`,
+      `${Buffer.byteLength(text) <= MAX_LOG_LINE_BYTES ? text : line(boundedFields(message, fields))}\n`,
     );
   }
 }

@@ -16,6 +16,9 @@ export interface RunStats {
   durationMs: number;
 }
 
+/** Why stale tasks were left for the next run: over maxDeletesPerInstance, the time budget, or a stop. */
+export type DeferReason = 'cap' | 'budget' | 'interrupted';
+
 /** How one stale task ended. */
 export interface TaskResult {
   outcome: Outcome;
@@ -46,6 +49,17 @@ export interface RunReporter {
     instanceId?: string;
     record: IgnoredRecord;
   }): void;
+  /** A listing's ignored records beyond the first few reported one by one: counts per reason. */
+  recordsIgnored(event: {
+    runId: string;
+    kind: 'task' | 'instance';
+    scope: Scope;
+    instanceId?: string;
+    /** Every ignored record of the listing, by reason. */
+    byReason: Record<string, number>;
+    /** How many of them were not reported one by one. */
+    notLogged: number;
+  }): void;
   /** The instances to clean are known (after discovery and narrowing). */
   cleaningStarted(event: { runId: string; instances: number }): void;
   instanceListed(event: {
@@ -66,6 +80,16 @@ export interface RunReporter {
   /** A discovered instance answered 404: it was deleted since discovery. */
   instanceVanished(event: { runId: string; target: Target }): void;
   taskOutcome(event: { runId: string; target: Target; task: TaskRecord; result: TaskResult }): void;
+  /** Stale tasks of one instance left for the next run, summed (each one is also a taskOutcome if verbose). */
+  tasksDeferred(event: {
+    runId: string;
+    target: Target;
+    count: number;
+    reason: DeferReason;
+    /** created_at of the oldest and newest of them, when the run holds them. */
+    oldestCreatedAt: string | null;
+    newestCreatedAt: string | null;
+  }): void;
   instanceFinished(event: { runId: string; summary: InstanceSummary }): void;
   requestSent(attempt: AttemptReport): void;
   runFinished(event: { runId: string; summary: RunSummary; stats: RunStats }): void;

@@ -1,4 +1,5 @@
-// The RunSummary of contract §4 and the arithmetic behind it.
+// The RunSummary of contract §4, the arithmetic behind it, and its bounded forms (docs/bounds.md).
+import { fitEntries, jsonBytes } from './fit.js';
 
 export type Outcome = 'deleted' | 'already-gone' | 'would-delete' | 'skipped' | 'deferred' | 'failed';
 
@@ -66,6 +67,10 @@ export interface RunSummary {
   totals: Counters;
   instances: InstanceSummary[];
   fleets: FleetSummary[];
+  /** Set where some instance's failures were cut (the Lambda's answer, the `run finished` record). */
+  failuresTruncated?: true;
+  /** Instances left out to stay within a byte budget (the Lambda's answer, the `run finished` record). */
+  instancesLeftOut?: number;
 }
 
 /** The counter each outcome adds to. */
@@ -121,39 +126,57 @@ export function backlog(counters: Counters): number {
   return counters.deferred + counters.skipped + counters.failed;
 }
 
-/** Failures kept per instance in the summary the Lambda returns (its response must stay under 6 MB). */
-export const RETURNED_FAILURES_PER_INSTANCE = 100;
-
-/** The summary with each instance's failures cut to `max`, marked `failuresTruncated` where cut. */
-export function capFailures(summary: RunSummary, max = RETURNED_FAILURES_PER_INSTANCE): RunSummary {
-  return {
-    ...summary,
-    instances: summary.instances.map((instance) =>
-      instance.failures.length > max
-        ? { ...instance, failures: instance.failures.slice(0, max), failuresTruncated: true }
-        : instance,
-    ),
-  };
+/** An instance needs attention when it was not listed, a task failed, or the incomplete run left work. */
+export function hasProblem(instance: InstanceSummary, complete: boolean): boolean {
+  return instance.error !== undefined || instance.failed > 0 || (!complete && instance.deferred > 0);
 }
 
-/** CloudWatch Logs cuts events above 256 KB; the summary record stays well below that. */
-const MAX_LOGGED_SUMMARY_BYTES = 128 * 1024;
+/** The summary with at most `perInstance` failures per instance and `inAll` in all, marked where cut. */
+export function capFailures(summary: RunSummary, perInstance: number, inAll = Number.POSITIVE_INFINITY) {
+  let left = inAll;
+  let cut = false;
+  const instances = summary.instances.map((instance) => {
+    const keep = Math.min(instance.failures.length, perInstance, left);
+    left -= keep;
+    if (keep === instance.failures.length) return instance;
+    cut = true;
+    return { ...instance, failures: instance.failures.slice(0, keep), failuresTruncated: true as const };
+  });
+  return cut ? { ...summary, instances, failuresTruncated: true as const } : { ...summary, instances };
+}
+
+/** What the Lambda returns: 100 failures per instance, 1,000 in all, under 1 MB whatever fails (§3). */
+export const ANSWER = { failuresPerInstance: 100, failures: 1_000, maxBytes: 1_000_000 } as const;
+
+export function answerSummary(summary: RunSummary): RunSummary {
+  const capped = capFailures(summary, ANSWER.failuresPerInstance, ANSWER.failures);
+  const levels = [ANSWER.failuresPerInstance, 20, 1, 0].map(
+    (perInstance) => () => capFailures(capped, perInstance).instances,
+  );
+  const withFlag = (instances: InstanceSummary[]): RunSummary =>
+    instances.some((instance) => instance.failuresTruncated)
+      ? { ...capped, instances, failuresTruncated: true }
+      : { ...capped, instances };
+  const { value, leftOut } = fitEntries(withFlag, levels, ANSWER.maxBytes);
+  return leftOut > 0 ? { ...value, instancesLeftOut: leftOut } : value;
+}
+
+/** No log line may pass this (container runtimes split longer lines and break the JSON). */
+export const MAX_LOG_LINE_BYTES = 16 * 1024;
+/** What the `run finished` record's summary may take of a line. */
+const LOGGED_SUMMARY_BYTES = 12 * 1024;
 
 /**
- * The summary as the `run finished` record carries it: whole when it is small; otherwise each instance's
- * failures are cut to the first 20, then dropped, then the instances too (every failure already has its
- * own per-task record, and every instance its counters in the returned summary).
+ * The summary as the `run finished` record carries it: whole when it is small; otherwise the totals and
+ * fleets with as many instances with problems as fit (their failures cut first), and how many instances it
+ * left out (every failure has its own per-task record, every instance its counters in the returned summary).
  */
-export function loggableSummary(summary: RunSummary): RunSummary & { truncated?: string } {
-  const fits = (candidate: unknown) =>
-    Buffer.byteLength(JSON.stringify(candidate)) <= MAX_LOGGED_SUMMARY_BYTES;
-  if (fits(summary)) return summary;
-  for (const perInstance of [20, 0]) {
-    const capped = {
-      ...capFailures(summary, perInstance),
-      truncated: `failures cut to the first ${perInstance} per instance`,
-    };
-    if (fits(capped)) return capped;
-  }
-  return { ...summary, instances: [], truncated: 'instances left out: see the per-task records' };
+export function loggableSummary(summary: RunSummary): RunSummary {
+  if (jsonBytes(summary) <= LOGGED_SUMMARY_BYTES) return summary;
+  const problems = summary.instances.filter((instance) => hasProblem(instance, summary.complete));
+  const levels = [20, 5, 1, 0].map(
+    (perInstance) => () => capFailures({ ...summary, instances: problems }, perInstance).instances,
+  );
+  const { value } = fitEntries((instances) => ({ ...summary, instances }), levels, LOGGED_SUMMARY_BYTES);
+  return { ...value, instancesLeftOut: summary.instances.length - value.instances.length };
 }

@@ -1,8 +1,10 @@
 // The human-readable RunSummary that `run` prints when --json is not given: a table that leaves out
 // counters that are 0 everywhere (and says so), or, where a terminal is too narrow for it, one short
 // paragraph per instance.
+
+import { printable } from '../text/printable.js';
 import { COUNTER_KEYS, type Counters, type InstanceSummary, type RunSummary } from './summary.js';
-import { clip, describeError, printable, wrap } from './text.js';
+import { clip, describeError, wrap } from './text.js';
 
 const HEADINGS: Record<keyof Counters, string> = {
   listed: 'listed',

@@ -1,17 +1,6 @@
 // Text for people: fitted to a width, and safe to print on a terminal whatever the API sent.
+import { printable } from '../text/printable.js';
 import type { SummaryError } from './summary.js';
-
-/**
- * Control characters (C0, DEL, C1) shown as `\xNN`: a task name or error message from the API could
- * otherwise carry terminal escape sequences.
- */
-export function printable(text: string): string {
-  return text.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-}
 
 /** Cuts a line to `width` characters, marking the cut. */
 export function clip(text: string, width: number): string {
