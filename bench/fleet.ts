@@ -73,10 +73,15 @@ export interface CliRun {
     instances: { instanceId: string; error?: { message: string } }[];
   };
   maxRssMb: number;
+  /** Bytes the run wrote to stderr (its log records). */
+  stderrBytes: number;
 }
 
+/** The CLI to measure: this build, or another one's (BENCH_CLI=…/dist/cli.js, for before/after pairs). */
+export const MEASURED_CLI = process.env.BENCH_CLI ?? CLI;
+
 /** Runs `dcs-task-cleanup run --json` as its own process and reports its wall time and peak RSS. */
-export function runCli(configPath: string, extraArgs: string[] = [], cli = CLI): Promise<CliRun> {
+export function runCli(configPath: string, extraArgs: string[] = [], cli = MEASURED_CLI): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
     const rssProbe =
@@ -100,10 +105,12 @@ export function runCli(configPath: string, extraArgs: string[] = [], cli = CLI):
     );
     let stdout = '';
     let stderrTail = '';
+    let stderrBytes = 0;
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
     });
-    child.stderr.on('data', (chunk) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderrBytes += chunk.length;
       stderrTail = (stderrTail + chunk).slice(-4096);
     });
     child.on('error', reject);
@@ -116,6 +123,7 @@ export function runCli(configPath: string, extraArgs: string[] = [], cli = CLI):
           exitCode,
           summary: JSON.parse(stdout),
           maxRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN,
+          stderrBytes,
         });
       } catch {
         reject(new Error(`the CLI printed no summary (exit ${exitCode}): ${stderrTail}`));

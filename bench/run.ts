@@ -1,4 +1,4 @@
-// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery]`: the figures the issues ask for,
+// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery|backlog]`: the figures the issues ask for,
 // as ratios to their limits.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -210,6 +210,46 @@ async function discovery() {
   }
 }
 
+/**
+ * Peak RSS, wall time and log volume of a CLI run with the default policy (maxDeletesPerInstance 500) over
+ * large backlogs, the server sending 100 records a page: memory must not grow with the backlog.
+ */
+async function backlog() {
+  const measure = async (instances: number, tasksPerInstance: number) => {
+    const spec = { instances, tasksPerInstance, staleShare: 0.9 };
+    const { simulator, ids } = await startFleet(spec, { maxPageSize: 100 });
+    try {
+      const config = {
+        ...fleetConfig(simulator.endpoint, ids),
+        defaults: { olderThan: '7d' },
+        // The default concurrency; a rate the simulator takes, so the run is not spent waiting on the pacer.
+        limits: { requestsPerSecond: 1000 },
+      };
+      const run = await runCli(writeConfig(config));
+      return {
+        instances,
+        tasksPerInstance,
+        listed: run.summary.totals.listed,
+        deleted: run.summary.totals.deleted,
+        deferred: run.summary.totals.deferred,
+        ok: run.summary.ok,
+        requests: simulator.requests.length,
+        wallMs: Math.round(run.wallMs),
+        peakRssMb: round(run.maxRssMb, 1),
+        stderrBytesPerInstance: Math.round(run.stderrBytes / instances),
+      };
+    } finally {
+      await simulator.stop();
+    }
+  };
+  return {
+    oneThousand: await measure(1, 1_000),
+    oneMillion: await measure(1, 1_000_000),
+    sixteenTimes100k: await measure(16, 100_000),
+    budgetMb: 200,
+  };
+}
+
 const only = process.argv[2];
 const verdict: Record<string, boolean> = {};
 if (!only || only === 'throughput') {
@@ -252,6 +292,12 @@ if (!only || only === 'discovery') {
   const result = await discovery();
   results.discovery = result;
   verdict['discovery of 5,000 instances: every one matched'] = result.matched === result.instances;
+}
+if (!only || only === 'backlog') {
+  const result = await backlog();
+  results.backlog = result;
+  verdict['backlog: 1 x 1,000,000 tasks under 200 MB'] = result.oneMillion.peakRssMb < 200;
+  verdict['backlog: 16 x 100,000 tasks under 200 MB'] = result.sixteenTimes100k.peakRssMb < 200;
 }
 results.verdict = verdict;
 results.machine = { node: process.version, date: new Date().toISOString() };

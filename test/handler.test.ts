@@ -442,6 +442,40 @@ describe('Lambda handler (built bundle)', () => {
     expect(failedRecords).toHaveLength(150);
   });
 
+  it('answers under 1 MB for one failing task with a 7 MiB name, and no log line passes 16 KB', async () => {
+    const { invoke, output } = await setup();
+    simulator.addRawTasks(PROJECT, A, [
+      {
+        id: taskId(99),
+        name: 'N'.repeat(7 * 1024 * 1024),
+        status: 'SUCCESS',
+        created_at: '2024-01-01T00:00:00Z',
+      },
+    ]);
+    simulator.inject({ method: 'DELETE', taskId: taskId(99), fault: { type: 'status', status: 403 } });
+    const summary = await invoke({});
+    expect(Buffer.byteLength(JSON.stringify(summary))).toBeLessThan(1_000_000);
+    expect(summary.instances[0]?.failures[0]?.taskName).toHaveLength(256);
+    for (const line of output.join('').split('\n')) expect(Buffer.byteLength(line)).toBeLessThan(16 * 1024);
+  });
+
+  it('answers under 1 MB with 1,000 failures in all when 12 instances fail 100 deletes each', async () => {
+    const ids = Array.from({ length: 12 }, (_, n) => instanceId(100 + n));
+    const { invoke } = await setup({
+      config: (endpoint) =>
+        configFor(endpoint, ids, { limits: { concurrency: 8, requestsPerSecond: 1000, maxAttempts: 1 } }),
+    });
+    for (const [n, id] of ids.entries()) seed(simulator, id, tasks(100, { ageDays: 10, first: 1000 * n }));
+    simulator.inject({ method: 'DELETE', fault: { type: 'status', status: 403 } });
+    const summary = await invoke({});
+    const failures = summary.instances.reduce((sum, instance) => sum + instance.failures.length, 0);
+    expect(summary.totals.failed).toBe(1_200);
+    expect(failures).toBe(1_000);
+    expect(summary.failuresTruncated).toBe(true);
+    expect(summary.instances.at(-1)?.failuresTruncated).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(summary))).toBeLessThan(1_000_000);
+  });
+
   it('ends a large backlog as deferred within the time left, not as a timeout', async () => {
     const { invoke, events } = await setup();
     simulator.addInstance(PROJECT, A, tasks(300, { ageDays: 10, first: 1000 }));

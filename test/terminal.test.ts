@@ -88,6 +88,39 @@ const visibleLines = (output: string) =>
     .filter((line) => line.trim() !== '');
 
 describe('in a terminal (pseudo-terminal, 80 columns)', () => {
+  it('no text from a response reaches the terminal raw, in any field; 20 problem lines per instance', async () => {
+    simulator = await startSimulator();
+    const hostileText = '\x1b[2J\x1b]0;owned\x07\r\u202e\u200b';
+    seed(
+      simulator,
+      A,
+      tasks(25, { ageDays: 10 }).map((task) => ({ ...task, name: `name${hostileText}` })),
+    );
+    simulator.addRawTasks(PROJECT, A, [{ id: `bad${hostileText}`, status: 'SUCCESS' }]);
+    simulator.inject({
+      method: 'DELETE',
+      fault: {
+        type: 'status',
+        status: 400,
+        errorCode: `CODE${hostileText}`,
+        message: `message${hostileText}`,
+        headers: { 'X-Request-Id': 'req\x9bid' },
+      },
+    });
+    const path = join(dir, 'hostile.json');
+    writeFileSync(path, JSON.stringify(configFor(simulator.endpoint, [A])));
+    const { output } = await inTerminal(`run --config ${path}`);
+    for (const raw of ['\x1b[2J', '\x1b]0;', '\x07', '\u202e', '\u200b']) expect(output).not.toContain(raw);
+    expect(output).toContain('CODE\\x1b[2J\\x1b]0;owned\\x07\\x0d\\u{202e}\\u{200b}');
+    expect(output).toContain('name\\x1b[2J');
+    expect(output).toContain('message\\x1b[2J');
+    expect(output).toContain('\\x9bid');
+    const lines = visibleLines(output);
+    // 1 ignored record and 25 failed tasks: 20 lines shown, the rest counted.
+    expect(lines.filter((line) => /^(FAILED|ignored) /.test(line))).toHaveLength(20);
+    expect(lines.some((line) => line.includes(`(… 6 more on instance ${A})`))).toBe(true);
+  });
+
   it('shows progress, one readable line per failed, skipped and deferred task, and fits 80 columns', async () => {
     const config = await eventfulRun();
     const { code, output } = await inTerminal(`run --config ${config}`);

@@ -157,7 +157,8 @@ export function answerSummary(summary: RunSummary): RunSummary {
     instances.some((instance) => instance.failuresTruncated)
       ? { ...capped, instances, failuresTruncated: true }
       : { ...capped, instances };
-  const { value, leftOut } = fitEntries(withFlag, levels, ANSWER.maxBytes);
+  // Room for the `instancesLeftOut` key that a cut adds.
+  const { value, leftOut } = fitEntries(withFlag, levels, ANSWER.maxBytes - 64);
   return leftOut > 0 ? { ...value, instancesLeftOut: leftOut } : value;
 }
 

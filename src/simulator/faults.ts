@@ -2,7 +2,15 @@
 import { apiError, type Reply, retryAfterHeader } from './reply.js';
 
 export type Fault =
-  | { type: 'status'; status: number; errorCode?: string; message?: string; retryAfterSeconds?: number }
+  | {
+      type: 'status';
+      status: number;
+      errorCode?: string;
+      message?: string;
+      retryAfterSeconds?: number;
+      /** Sent as is: hostile values (a request id of any length, say) included. */
+      headers?: Record<string, string>;
+    }
   | { type: 'reset' }
   | { type: 'malformed'; body?: string }
   | { type: 'latency'; ms: number }
@@ -130,7 +138,7 @@ function replyFor(fault: Exclude<Fault, { type: 'latency' | 'trickle' }>): Reply
           fault.errorCode ?? `DCS.${fault.status === 404 ? 4001 : 5000}`,
           fault.message,
         ),
-        headers: retryAfterHeader(fault.retryAfterSeconds),
+        headers: { ...retryAfterHeader(fault.retryAfterSeconds), ...fault.headers },
       };
   }
 }
