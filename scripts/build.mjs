@@ -41,4 +41,5 @@ await writeFile('dist/package.json', '{ "type": "module" }\n');
 const sizes = Object.entries(lambda.metafile.outputs)
   .filter(([file]) => file.endsWith('.js'))
   .map(([file, { bytes }]) => `${file} ${(bytes / 1024).toFixed(0)} KB`);
-console.log(sizes.join('\n'));
+// On stderr: `npm pack --json` runs the build (prepack) and its stdout must stay JSON.
+console.error(sizes.join('\n'));

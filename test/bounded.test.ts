@@ -88,18 +88,21 @@ describe('no value crashes the run', () => {
     simulator = await startSimulator();
     seed(simulator, A, []);
     const huge = 'n'.repeat(7 * 1024 * 1024);
+    // The store answers the deletes; the listing is sent as raw JSON text, as a server could write it.
     simulator.addRawTasks(PROJECT, A, [
-      JSON.parse(
-        `{"__proto__":{"id":"x"},"id":"${taskId(1)}","name":"a","status":"SUCCESS","created_at":"${OLD}"}`,
-      ),
-      { id: taskId(2), name: huge, status: 'SUCCESS', created_at: OLD },
-      { id: 1e400, status: 'SUCCESS', created_at: OLD },
+      { id: taskId(1), status: 'SUCCESS', created_at: OLD },
+      { id: taskId(2), status: 'SUCCESS', created_at: OLD },
     ]);
+    const body = `{"task_count":1e400,"tasks":[{"__proto__":{"id":"x"},"id":"${taskId(1)}","name":"a","status":"SUCCESS","created_at":"${OLD}"},{"id":"${taskId(2)}","name":"${huge}","status":"SUCCESS","created_at":"${OLD}"},{"id":1e400,"status":"SUCCESS","created_at":"${OLD}"}]}`;
+    simulator.inject({ operation: 'list-tasks', times: 1, fault: { type: 'malformed', body } });
     const deps = fastDeps();
     const { summary } = await run(parseConfig(configFor(simulator.endpoint, [A])), {}, deps);
     expect(summary.instances[0]).toMatchObject({ listed: 2, ignored: 1, deleted: 2 });
     const record = deps.logger.taskRecords().find((entry) => entry.taskId === taskId(2));
     expect(String(record?.taskName)).toHaveLength(256);
+    expect(deps.logger.records.find((entry) => entry.message === 'task record ignored')?.taskId).toBe(
+      'Infinity',
+    );
   });
 });
 

@@ -237,7 +237,7 @@ describe('cli bad input: exit 2, the field named, no request sent', () => {
       undefined,
       /--dry-run: cannot be combined/,
     ],
-    ['unknown flag', (p) => ['run', '--config', p, '--force'], undefined, /Unknown option '--force'/],
+    ['unknown flag', (p) => ['run', '--config', p, '--force'], undefined, /--force: unknown option/],
     [
       'flag of another command',
       (p) => ['validate', '--config', p, '--dry-run'],

@@ -145,7 +145,7 @@ describe('in a terminal (pseudo-terminal, 80 columns)', () => {
     expect(output).toMatch(REDRAW);
     expect(output).toMatch(SGR);
     // Then the summary (stdout is the terminal too): no JSON anywhere.
-    expect(text).toContain('Run ');
+    expect(text).toMatch(/^NOT OK · run /m);
     expect(visibleLines(output).some((line) => line.startsWith('{'))).toBe(false);
     for (const line of visibleLines(output)) expect(line.length, line).toBeLessThanOrEqual(80);
   });
@@ -173,14 +173,14 @@ describe('in a terminal (pseudo-terminal, 80 columns)', () => {
     // 8 tasks acted on, and the deferred one in its instance's `tasks deferred` record.
     expect(records.filter((record) => record.outcome)).toHaveLength(8);
     expect(records.filter((record) => record.message === 'tasks deferred')).toMatchObject([{ count: 1 }]);
-    expect(readFileSync(summary, 'utf8')).toMatch(/^Run /);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^NOT OK · run /);
   });
 
   it('the demo reads well in 80 columns', async () => {
     const { code, output } = await inTerminal('simulate');
     expect(code).toBe(0);
     for (const line of visibleLines(output)) expect(line.length, line).toBeLessThanOrEqual(80);
-    expect(oneLinePerRecord(output.replace(ANSI, ''))).toMatch(/done +in [\d.]+ s · 5 instances/);
+    expect(oneLinePerRecord(output.replace(ANSI, ''))).toMatch(/ok +in [\d.]+ s · 5 instances/);
   }, 60_000);
 });
 

@@ -1,4 +1,6 @@
 // The command-line shell over `run`: arguments in, a summary and an exit code out.
+
+import packageJson from '../../package.json' with { type: 'json' };
 import { type Accounts, secretsOf } from '../config/credentials.js';
 import { InputError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
@@ -12,7 +14,8 @@ import type { RunReporter } from '../report/reporter.js';
 import { renderSummaryTable } from '../report/table.js';
 import { startDemo } from '../simulator/demo.js';
 import { loadAccounts, type Warning } from './accounts.js';
-import { type Command, type Output, parseCommand, USAGE } from './args.js';
+import { type Command, helpText, type Output, parseCommand, UsageError } from './args.js';
+import { serveSimulator } from './serve.js';
 import { colorsWanted, TerminalView } from './terminal.js';
 
 type Stream = NodeJS.WritableStream & {
@@ -21,13 +24,24 @@ type Stream = NodeJS.WritableStream & {
   hasColors?: (env?: object) => boolean;
 };
 
+/** Where SIGINT and SIGTERM come from (the process; a test may give its own). */
+export interface Signals {
+  on(signal: 'SIGINT' | 'SIGTERM', handler: () => void): unknown;
+  off(signal: 'SIGINT' | 'SIGTERM', handler: () => void): unknown;
+}
+
 export interface CliIo {
   stdout: Stream;
   stderr: Stream;
   env: Record<string, string | undefined>;
+  /** Stop signals; none are listened to without them. */
+  signals?: Signals;
+  /** Ends the process at once (a second stop signal). */
+  exit?: (code: number) => void;
 }
 
-export const EXIT = { ok: 0, problem: 1, badInput: 2 } as const;
+/** 128 + the signal's number, as shells report a process a signal stopped. */
+export const EXIT = { ok: 0, problem: 1, badInput: 2, SIGINT: 130, SIGTERM: 143 } as const;
 const DEFAULT_WIDTH = 80;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -40,8 +54,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr.write(
         `${JSON.stringify({ level: 'ERROR', timestamp: new Date().toISOString(), message: 'invalid input', issues: error.issues })}\n`,
       );
+    } else if (error instanceof UsageError) {
+      // One line: what is wrong, and where the help is.
+      const help = `dcs-task-cleanup${error.command ? ` ${error.command}` : ''} --help`;
+      io.stderr.write(`dcs-task-cleanup: ${error.message}; see '${help}'\n`);
     } else {
-      io.stderr.write(`dcs-task-cleanup: invalid input\n${indent(error.message)}\n\n${USAGE}`);
+      io.stderr.write(`dcs-task-cleanup: invalid input\n${indent(error.message)}\n`);
     }
     return EXIT.badInput;
   }
@@ -50,8 +68,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 async function execute(command: Command, io: CliIo): Promise<number> {
   switch (command.name) {
     case 'help':
-      io.stdout.write(USAGE);
+      io.stdout.write(helpText(command.command));
       return EXIT.ok;
+    case 'version':
+      io.stdout.write(`${packageJson.version}\n`);
+      return EXIT.ok;
+    case 'serve':
+      return serveSimulator(command, io);
     case 'validate': {
       const config = await loadConfigFile(command.configPath);
       io.stdout.write(
@@ -69,8 +92,9 @@ async function execute(command: Command, io: CliIo): Promise<number> {
       const demo = await startDemo();
       try {
         if (!command.output.json) io.stdout.write(demo.description);
-        await runAndReport(demo.config, {}, demo.accounts, command.output, io, []);
-        return EXIT.ok;
+        const code = await runAndReport(demo.config, {}, demo.accounts, command.output, io, []);
+        // The demo's own failures are part of the show; a stop signal is not.
+        return code === EXIT.SIGINT || code === EXIT.SIGTERM ? code : EXIT.ok;
       } finally {
         await demo.stop();
       }
@@ -88,22 +112,60 @@ async function runAndReport(
 ): Promise<number> {
   const redact = redactor(secretsOf(accounts));
   const view = chooseView(output, io, redact);
+  const stop = stopOnSignals(io, view);
   try {
     for (const { message, fields } of warnings) view.reporter.warning(message, fields);
     const { summary } = await run(config, request, {
       accounts,
       reporter: view.reporter,
       reportEachDeferred: output.verbose,
+      signal: stop.signal,
     });
     const width = io.stdout.isTTY ? (io.stdout.columns ?? DEFAULT_WIDTH) : undefined;
     // Task names in the summary are the server's text: they pass the redactor like everything on stderr.
     io.stdout.write(
       redact(output.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryTable(summary, width)),
     );
+    if (stop.received) return EXIT[stop.received];
     return summary.ok ? EXIT.ok : EXIT.problem;
   } finally {
+    stop.dispose();
     view.close();
   }
+}
+
+/**
+ * The first SIGINT or SIGTERM stops the run gently: no new request starts, those in flight finish, the rest
+ * is deferred and the summary is written. A second one ends the process at once.
+ */
+function stopOnSignals(io: CliIo, view: ReturnType<typeof chooseView>) {
+  const controller = new AbortController();
+  const state: { received: 'SIGINT' | 'SIGTERM' | undefined } = { received: undefined };
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = () => {
+      if (state.received) {
+        view.close();
+        (io.exit ?? process.exit)(EXIT[signal]);
+        return;
+      }
+      state.received = signal;
+      view.reporter.warning(`${signal}: stopping; requests in flight finish, the rest is deferred`, {
+        again: 'a second signal stops at once',
+      });
+      controller.abort(signal);
+    };
+    io.signals?.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return {
+    signal: controller.signal,
+    get received() {
+      return state.received;
+    },
+    dispose: () => {
+      for (const [signal, handler] of handlers) io.signals?.off(signal, handler);
+    },
+  };
 }
 
 /**
@@ -116,11 +178,14 @@ function chooseView(output: Output, io: CliIo, redact: (text: string) => string)
   if (!pretty) {
     return { reporter: new LogReporter(new JsonLinesLogger(out)) as RunReporter, close: () => {} };
   }
+  const terminal = Boolean(io.stderr.isTTY);
   const view = new TerminalView(out, {
     verbose: output.verbose,
     color: colorsWanted(io.stderr, io.env),
-    live: Boolean(io.stderr.isTTY),
-    width: io.stderr.columns ?? DEFAULT_WIDTH,
+    // A progress line redrawn in place needs a terminal that takes escape sequences.
+    live: terminal && io.env.TERM !== 'dumb',
+    // Into a file or a pipe each record stays one line, for grep.
+    width: terminal ? (io.stderr.columns ?? DEFAULT_WIDTH) : Number.POSITIVE_INFINITY,
   });
   return { reporter: view as RunReporter, close: () => view.close() };
 }

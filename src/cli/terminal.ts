@@ -6,6 +6,7 @@ import type { Target } from '../config/schema.js';
 import type { AttemptReport } from '../dcs/client.js';
 import type { DeferReason, RunReporter, TaskResult } from '../report/reporter.js';
 import type { Outcome } from '../report/summary.js';
+import { runOutcome } from '../report/table.js';
 import { clip, describeError, wrapParts } from '../report/text.js';
 import { printable } from '../text/printable.js';
 
@@ -102,8 +103,9 @@ export class TerminalView implements RunReporter {
     const what = [plural(instances, 'instance'), ...(fleets > 0 ? [plural(fleets, 'fleet')] : [])].join(
       ' and ',
     );
-    this.#print(
-      this.#paint.dim(`run ${runId}${dryRun ? ' · DRY RUN: nothing is deleted' : ''} · ${what} configured`),
+    this.#line(
+      [dryRun ? 'DRY RUN' : 'run', dryRun ? this.#paint.yellow : this.#paint.dim],
+      [...(dryRun ? ['nothing is deleted', `run ${runId}`] : [runId]), `${what} configured`],
     );
     if (this.#options.live) this.#timer = setInterval(() => this.#draw(true), TICK_MS).unref();
   }
@@ -240,13 +242,15 @@ export class TerminalView implements RunReporter {
     this.close();
     const { totals } = summary;
     const outcomes = this.#outcomeCounts();
-    const mark: Label = summary.ok ? ['done', this.#paint.green] : ['NOT OK', this.#error()[1]];
+    const outcome = runOutcome(summary);
+    const mark: Label = [outcome, outcome === 'ok' ? this.#paint.green : this.#error()[1]];
     this.#line(mark, [
+      ...(summary.dryRun ? ['dry run: nothing deleted'] : []),
       `in ${(stats.durationMs / 1000).toFixed(1)} s`,
       `${summary.instances.length} instances`,
       `${totals.stale} stale${outcomes.length > 0 ? `: ${outcomes.join(', ')}` : ''}`,
       `${stats.requests} requests (${stats.retries} retried)`,
-      ...(summary.complete ? [] : ['INCOMPLETE: work left for the next run']),
+      ...(summary.complete ? [] : ['work left for the next run']),
     ]);
   }
 

@@ -29,6 +29,8 @@ export interface DcsClientOptions {
   clock: Clock;
   /** Epoch ms after which no request or retry starts (the time budget). */
   deadline?: number | undefined;
+  /** Once aborted, no request or retry starts; requests in flight finish. */
+  stop?: AbortSignal | undefined;
   /** Headers and the whole body must arrive within this. */
   requestTimeoutMs?: number | undefined;
   /** Tasks per listing page. */
@@ -176,15 +178,16 @@ export class DcsClient {
     query: QueryPairs,
     successCap = OTHER_BODY_CAP,
   ): Promise<Response> {
-    const { retry, clock, deadline, onAttempt } = this.#options;
+    const { retry, clock, deadline, stop, onAttempt } = this.#options;
     const guard = this.#guard(scope.account);
     const pacer = this.#pacer(scope.endpoint);
     let lastError: DcsError | undefined;
     for (let attempt = 1; ; attempt++) {
       // A retry that can no longer be sent ends with the error that called for it.
       const settle = await guard.admit();
-      const release = guard.haltReason() ? undefined : await pacer.acquire(deadline);
-      const halted = guard.haltReason();
+      const release = guard.haltReason() || stop?.aborted ? undefined : await pacer.acquire(deadline);
+      const halted =
+        guard.haltReason() ?? (stop?.aborted ? `the run was stopped (${stop.reason})` : undefined);
       if (!release || halted) {
         release?.();
         settle(null);
@@ -228,7 +231,7 @@ export class DcsClient {
       onAttempt?.({ ...report, httpStatus: outcome.httpStatus, willRetry });
       if (!willRetry) throw outcome;
       lastError = outcome;
-      await clock.sleep(delay);
+      await untilStopped(clock.sleep(delay), stop);
     }
   }
 
@@ -289,10 +292,25 @@ export class DcsClient {
 
   /** One pacer per endpoint origin: each region has its own gateway, limits and 429s. */
   #pacer(endpoint: string): Pacer {
-    const pacer = this.#pacers.get(endpoint) ?? new Pacer(this.#options.limits, this.#options.clock);
+    const pacer =
+      this.#pacers.get(endpoint) ?? new Pacer(this.#options.limits, this.#options.clock, this.#options.stop);
     this.#pacers.set(endpoint, pacer);
     return pacer;
   }
+}
+
+/** `wait`, cut short when `stop` aborts. */
+function untilStopped(wait: Promise<void>, stop: AbortSignal | undefined): Promise<void> {
+  if (!stop) return wait;
+  if (stop.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stop.removeEventListener('abort', done);
+      resolve();
+    };
+    stop.addEventListener('abort', done);
+    void wait.then(done);
+  });
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

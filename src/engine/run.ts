@@ -27,6 +27,8 @@ export interface RunDeps {
   runId?: string;
   /** Report every deferred task on its own (CLI --verbose); otherwise one record per instance sums them. */
   reportEachDeferred?: boolean;
+  /** Aborted: start no new request (those in flight finish); what is left is deferred (`interrupted`). */
+  signal?: AbortSignal;
 }
 
 export interface RunReport {
@@ -55,6 +57,7 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
     retry: { ...DEFAULT_RETRY, ...deps.retry, maxAttempts: config.limits.maxAttempts },
     clock,
     deadline,
+    stop: deps.signal,
     requestTimeoutMs: deps.requestTimeoutMs,
     pageSize: deps.pageSize,
     instancePageSize: deps.instancePageSize,

@@ -31,10 +31,15 @@ export class Pacer {
   #lastRateChangeAt = 0;
   #timerPending = false;
 
-  constructor(options: PacerOptions, clock: Clock) {
+  readonly #stop: AbortSignal | undefined;
+
+  /** Once `stop` aborts, every waiting and later acquire resolves to undefined. */
+  constructor(options: PacerOptions, clock: Clock, stop?: AbortSignal) {
     this.#options = options;
     this.#clock = clock;
     this.#rate = options.requestsPerSecond;
+    this.#stop = stop;
+    stop?.addEventListener('abort', () => this.#pump(), { once: true });
   }
 
   /** Current requests per second (lower than configured for a while after a 429). */
@@ -44,7 +49,7 @@ export class Pacer {
 
   /**
    * Waits for a slot. Resolves to a release function, or to undefined when `deadline` (epoch ms)
-   * passes first: the caller must then not send.
+   * passes first or the pacer is stopped: the caller must then not send.
    */
   acquire(deadline?: number): Promise<Release | undefined> {
     return new Promise((grant) => {
@@ -62,10 +67,10 @@ export class Pacer {
   }
 
   #pump(): void {
-    while (this.#queue.length > 0 && this.#inFlight < this.#options.concurrency) {
+    while (this.#queue.length > 0 && (this.#inFlight < this.#options.concurrency || this.#stop?.aborted)) {
       const now = this.#clock.now();
       const head = this.#queue[0] as Waiter;
-      if (head.deadline !== undefined && now >= head.deadline) {
+      if (this.#stop?.aborted || (head.deadline !== undefined && now >= head.deadline)) {
         this.#queue.shift();
         head.grant(undefined);
         continue;

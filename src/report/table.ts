@@ -67,10 +67,13 @@ export function renderSummaryTable(summary: RunSummary, width = Number.POSITIVE_
         ...wrap(`total: ${describeCounters(summary.totals)}`, width, '    '),
       ];
 
-  const state = `${summary.complete ? 'complete' : 'INCOMPLETE'}, ${summary.ok ? 'ok' : 'NOT OK'}`;
   const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
+  // The outcome first, so that no width can cut it off.
   const out = [
-    clip(`Run ${summary.runId}${summary.dryRun ? ' (dry run: nothing deleted)' : ''}: ${state}`, width),
+    clip(
+      `${runOutcome(summary)}${summary.dryRun ? ' (dry run: nothing deleted)' : ''} · run ${summary.runId}`,
+      width,
+    ),
     clip(`${summary.startedAt} → ${summary.finishedAt} (${seconds.toFixed(1)} s)`, width),
     '',
     ...body,
@@ -99,6 +102,11 @@ export function renderSummaryTable(summary: RunSummary, width = Number.POSITIVE_
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The run's outcome in one word: `ok`, `NOT OK` (something failed) or `INCOMPLETE` (work left undone). */
+export function runOutcome(summary: Pick<RunSummary, 'ok' | 'complete'>): 'ok' | 'NOT OK' | 'INCOMPLETE' {
+  return summary.ok ? 'ok' : summary.complete ? 'NOT OK' : 'INCOMPLETE';
 }
 
 /** `141 listed · 104 stale: 101 deleted, 3 skipped`: the counters that are not 0. */

@@ -34,6 +34,8 @@ export interface SimulatorOptions extends StoreOptions {
   seed?: number;
   /** Serve HTTPS with this key and certificate instead of HTTP. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** The port on 127.0.0.1; a free one when absent or 0. */
+  port?: number;
 }
 
 export interface RequestLogEntry {
@@ -91,12 +93,12 @@ export class DcsSimulator {
     this.#server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
   }
 
-  /** Starts a simulator on 127.0.0.1 with a random port. */
+  /** Starts a simulator on 127.0.0.1, on `options.port` or a free port. */
   static async start(options: SimulatorOptions = {}): Promise<DcsSimulator> {
     const simulator = new DcsSimulator(options);
     await new Promise<void>((resolve, reject) => {
       simulator.#server.once('error', reject);
-      simulator.#server.listen(0, '127.0.0.1', () => resolve());
+      simulator.#server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
     const { port } = simulator.#server.address() as AddressInfo;
     simulator.#endpoint = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
