@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeTask, uuid } from '../src/simulator/fleet.js';
 import { seededRandom } from '../src/simulator/random.js';
 import { DcsSimulator, type SimulatorOptions } from '../src/simulator/server.js';
+import { makeTask, uuid } from '../src/simulator/task-records.js';
 
 export const CREDENTIALS = { ak: 'AKBENCHMARK000000001', sk: 'bench-secret-key-0123456789abcdef' };
 export const PROJECT = '0123456789abcdef0123456789abcdef';

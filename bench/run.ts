@@ -4,12 +4,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/schema.js';
 import { DcsClient } from '../src/dcs/client.js';
-import { systemClock } from '../src/http/clock.js';
-import { DEFAULT_RETRY } from '../src/http/retry.js';
 import { selectStale, type TaskRecord } from '../src/policy/select.js';
-import { uuid } from '../src/simulator/fleet.js';
 import { seededRandom } from '../src/simulator/random.js';
 import { DcsSimulator, type Fault, type SimulatorOptions } from '../src/simulator/server.js';
+import { uuid } from '../src/simulator/task-records.js';
+import { systemClock } from '../src/time/clock.js';
 import { measureColdStart } from './coldstart.js';
 import { CREDENTIALS, fleetConfig, PROJECT, runCli, startFleet, writeConfig } from './fleet.js';
 
@@ -57,10 +56,8 @@ async function cleanupRun(
 async function sequentialBaseline() {
   const { simulator, ids } = await startFleet(THROUGHPUT_FLEET, { latencyMs: LATENCY_MS });
   const config = parseConfig(fleetConfig(simulator.endpoint, ids));
-  const client = new DcsClient({
-    accounts: new Map([['default', CREDENTIALS]]),
-    limits: { concurrency: 1, requestsPerSecond: 1_000_000 },
-    retry: { ...DEFAULT_RETRY, maxAttempts: 1 },
+  const client = new DcsClient(new Map([['default', CREDENTIALS]]), {
+    limits: { concurrency: 1, requestsPerSecond: 1_000_000, maxAttempts: 1 },
     clock: systemClock,
   });
   const startedAt = performance.now();

@@ -1,18 +1,18 @@
 // The Lambda shell over `run`: scheduled or manual event in, RunSummary out, alerts and metrics on the side.
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { secretsOf } from './config/credentials.js';
 import { InputError } from './config/errors.js';
-import type { Config } from './config/schema.js';
-import { redactor } from './dcs/redact.js';
 import { parseInvocation } from './lambda/invocation.js';
 import { LambdaLogger } from './lambda/logger.js';
 import { createMetrics, publishRunMetrics } from './lambda/metrics.js';
 import { publishEvents } from './lambda/publish.js';
 import { alertBus, loadAccounts, loadConfig } from './lambda/settings.js';
+import type { Config } from './model/config.js';
+import { secretsOf } from './model/credentials.js';
 import { alertEvents, FAILED } from './report/events.js';
 import { LogReporter } from './report/log-reporter.js';
 import { answerSummary, type RunSummary } from './report/summary.js';
+import { redactor } from './text/redact.js';
 
 /** Time kept back from the Lambda timeout for in-flight requests (10 s timeout) and the alert events. */
 const MIN_SAFETY_MARGIN_MS = 15_000;
@@ -33,11 +33,14 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
     logger.powertools.setCorrelationId(runId);
     logger.info('invocation accepted', { runId, invocation: invocation.kind, request: invocation.request });
     // The engine (and its HTTP stack) loads once the invocation is accepted: a rejected one never pays for it.
-    const { run } = await import('./engine/run.js');
+    const [{ run }, { connectDcs }] = await Promise.all([
+      import('./engine/run.js'),
+      import('./dcs/client.js'),
+    ]);
     const report = await run(
       await config,
       { ...invocation.request, timeBudgetMs: timeBudgetMs(context) },
-      { accounts, reporter: new LogReporter(logger), runId },
+      { dcs: connectDcs(accounts), reporter: new LogReporter(logger), runId },
     );
     publishRunMetrics(metrics, report);
     await alert(report.summary, context);

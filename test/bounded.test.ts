@@ -43,8 +43,6 @@ afterEach(async () => simulator?.stop());
 
 /** An array nested `depth` deep, as JSON text (JSON.stringify itself would overflow the stack). */
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
-const taskJson = (id: string, createdAt = OLD, status = 'SUCCESS') =>
-  JSON.stringify({ id, name: 'EXTEND', status, created_at: createdAt });
 
 describe('no value crashes the run', () => {
   it('a task id nested 90,000 deep is ignored and the rest of the instance and its endpoint are cleaned', async () => {
@@ -456,7 +454,7 @@ describe('Retry-After', () => {
       times: 1,
       fault: { type: 'status', status: 503, headers: { 'Retry-After': '-1' } },
     });
-    const deps = { ...fastDeps(), retry: { baseDelayMs: 200, maxDelayMs: 200 } };
+    const deps = fastDeps(undefined, undefined, { retry: { baseDelayMs: 200, maxDelayMs: 200 } });
     const sleeps: number[] = [];
     const clock = {
       now: () => Date.now(),

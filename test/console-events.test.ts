@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../src/config/load.js';
-import { checkBeforeDiscovery, narrowTargets } from '../src/config/plan.js';
+import { checkBeforeDiscovery, narrowTargets } from '../src/config/narrowing.js';
 import { parseInvocation } from '../src/lambda/invocation.js';
 
 const INFRA = join(import.meta.dirname, '..', 'infra');

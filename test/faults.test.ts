@@ -95,7 +95,7 @@ describe('fault matrix', () => {
       times: 1,
       fault: { type: 'latency', ms: 1_500 },
     });
-    const deps = { ...fastDeps(), requestTimeoutMs: 300 };
+    const deps = fastDeps(undefined, undefined, { requestTimeoutMs: 300 });
     const { summary } = await run(config, {}, deps);
     expect(summary.totals.deleted + summary.totals.alreadyGone).toBe(6);
     expect(deps.logger.taskRecords().find((r) => r.taskId === taskId(0))?.attempts).toBe(2);
@@ -261,7 +261,7 @@ describe('fault matrix', () => {
     const { summary } = await run(
       parseConfig(configFor(simulator.endpoint, [A])),
       {},
-      { ...fastDeps(), pageSize: 10 },
+      fastDeps(undefined, undefined, { pageSize: 10 }),
     );
     expect(summary.instances[0]).toMatchObject({ listed: 20, stale: 0, error: { httpStatus: 503 } });
     expect(requestsTo(A, 'DELETE')).toHaveLength(0);

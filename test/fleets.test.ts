@@ -1,7 +1,7 @@
 // Contract §8: fleets discovered by project, tags and names; accounts; limits per endpoint.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Narrowing } from '../src/config/plan.js';
 import { run } from '../src/engine/run.js';
+import type { Narrowing } from '../src/model/run-request.js';
 import { alertEvents, FAILED } from '../src/report/events.js';
 import { invariantHolds } from '../src/report/summary.js';
 import type { DcsSimulator, InstanceMeta } from '../src/simulator/server.js';

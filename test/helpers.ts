@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/schema.js';
-import type { Credentials } from '../src/dcs/signer.js';
+import { connectDcs, type TransportTuning } from '../src/dcs/client.js';
 import type { RunDeps } from '../src/engine/run.js';
+import type { Credentials } from '../src/model/credentials.js';
 import { LogReporter } from '../src/report/log-reporter.js';
 import type { LogFields, Logger } from '../src/report/logger.js';
-import { makeTask, type SimTask } from '../src/simulator/fleet.js';
 import { seededRandom } from '../src/simulator/random.js';
 import { DcsSimulator, type SimulatorOptions } from '../src/simulator/server.js';
+import { makeTask, type SimTask } from '../src/simulator/task-records.js';
 
 export const CREDENTIALS = { ak: 'AKTESTTESTTESTTEST01', sk: 'SKsecret-test-0123456789-abcdefghijklmn' };
 /** The environment that gives the CLI CREDENTIALS as its `default` account. */
@@ -86,17 +87,22 @@ export function accounts(byName: Record<string, Credentials> = { default: CREDEN
   return new Map(Object.entries(byName));
 }
 
-/** Run deps with quick backoff, so fault tests take milliseconds; the log records are kept in `logger`. */
+/** The transport of fastDeps: quick backoff, so fault tests take milliseconds. */
+export const FAST_TRANSPORT: TransportTuning = {
+  retry: { baseDelayMs: 5, maxDelayMs: 20 },
+  requestTimeoutMs: 2_000,
+};
+
+/** Run deps with a fast transport (`tuning` changes it); the log records are kept in `logger`. */
 export function fastDeps(
   logger = new MemoryLogger(),
   byName: Record<string, Credentials> = { default: CREDENTIALS },
+  tuning: TransportTuning = {},
 ): RunDeps & { logger: MemoryLogger } {
   return {
-    accounts: accounts(byName),
+    dcs: connectDcs(accounts(byName), { ...FAST_TRANSPORT, ...tuning }),
     reporter: new LogReporter(logger),
     logger,
-    retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    requestTimeoutMs: 2_000,
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../src/http/clock.js';
 import { Pacer } from '../src/http/pacer.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelayMs } from '../src/http/retry.js';
+import type { Clock } from '../src/time/clock.js';
 
 /** A clock whose time moves only when the test says so; sleeps resolve as it passes them. */
 class ManualClock implements Clock {

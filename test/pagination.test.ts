@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DcsClient } from '../src/dcs/client.js';
-import { systemClock } from '../src/http/clock.js';
 import { DEFAULT_RETRY } from '../src/http/retry.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
+import { systemClock } from '../src/time/clock.js';
 import {
   accounts,
   configFor,
@@ -18,13 +18,11 @@ let simulator: DcsSimulator;
 afterEach(async () => simulator?.stop());
 
 function clientFor(pageSize: number) {
-  return new DcsClient({
-    accounts: accounts(),
-    limits: { concurrency: 4, requestsPerSecond: 1000 },
-    retry: { ...DEFAULT_RETRY, maxAttempts: 3 },
-    clock: systemClock,
-    pageSize,
-  });
+  return new DcsClient(
+    accounts(),
+    { limits: { concurrency: 4, requestsPerSecond: 1000, maxAttempts: 3 }, clock: systemClock },
+    { retry: DEFAULT_RETRY, pageSize },
+  );
 }
 
 async function listAll(pageSize: number) {

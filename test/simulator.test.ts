@@ -1,7 +1,8 @@
 // The simulator must be as strict as the gateway, or the client tests prove nothing.
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Credentials, formatSdkDate, sign } from '../src/dcs/signer.js';
+import { formatSdkDate, sign } from '../src/dcs/signer.js';
+import type { Credentials } from '../src/model/credentials.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import { CREDENTIALS, instanceId, PROJECT, seed, startSimulator, taskId, tasks } from './helpers.js';
 

@@ -2,16 +2,16 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CREDENTIALS as BENCH_CREDENTIALS, runCli, writeConfig } from '../bench/fleet.js';
 import { DcsClient } from '../src/dcs/client.js';
-import { TASK_ID } from '../src/dcs/ids.js';
 import { deleteTaskPath, listInstancesPath, listTasksPath, RequestPathError } from '../src/dcs/paths.js';
 import { parseTaskPage } from '../src/dcs/tasks.js';
 import { run } from '../src/engine/run.js';
-import { systemClock } from '../src/http/clock.js';
 import { DEFAULT_RETRY } from '../src/http/retry.js';
+import { TASK_ID } from '../src/model/ids.js';
 import { alertEvents } from '../src/report/events.js';
 import { invariantHolds } from '../src/report/summary.js';
 import { renderSummaryTable } from '../src/report/table.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
+import { systemClock } from '../src/time/clock.js';
 import {
   accounts,
   BUILT_CLI,
@@ -201,12 +201,11 @@ describe('request paths', () => {
     seed(simulator, A, tasks(1, { ageDays: 10 }));
     const target = parseConfig(configFor(simulator.endpoint, [A])).targets[0];
     if (!target) throw new Error('no target');
-    const client = new DcsClient({
-      accounts: accounts(),
-      limits: { concurrency: 1, requestsPerSecond: 1000 },
-      retry: { ...DEFAULT_RETRY, maxAttempts: 1 },
-      clock: systemClock,
-    });
+    const client = new DcsClient(
+      accounts(),
+      { limits: { concurrency: 1, requestsPerSecond: 1000, maxAttempts: 1 }, clock: systemClock },
+      { retry: DEFAULT_RETRY },
+    );
     await expect(client.deleteTask(target, '..')).rejects.toThrow(RequestPathError);
     await client.close();
     expect(simulator.requests).toHaveLength(0);
@@ -313,7 +312,7 @@ describe('response body size', () => {
       A,
       Array.from({ length: 1_000 }, (_, n) => ({ ...hostile(taskId(n)), params })),
     );
-    const deps = { ...fastDeps(), pageSize: 1_000 };
+    const deps = fastDeps(undefined, undefined, { pageSize: 1_000 });
     const { summary } = await run(parseConfig(configFor(simulator.endpoint, [A])), { dryRun: true }, deps);
     expect(simulator.requests[0]?.bytesSent).toBeGreaterThan(3 * MiB);
     expect(summary.instances[0]).toMatchObject({ listed: 1_000, ignored: 0, stale: 1_000 });
@@ -347,7 +346,7 @@ describe('time', () => {
     simulator = await startSimulator();
     seed(simulator, A, tasks(3, { ageDays: 10 }));
     simulator.inject({ method: 'GET', instanceId: A, times: 1, fault: { type: 'trickle', intervalMs: 40 } });
-    const deps = { ...fastDeps(), requestTimeoutMs: 400 };
+    const deps = fastDeps(undefined, undefined, { requestTimeoutMs: 400 });
     const startedAt = Date.now();
     const { summary, stats } = await run(parseConfig(configFor(simulator.endpoint, [A])), {}, deps);
     expect(Date.now() - startedAt).toBeLessThan(3_000);
@@ -363,7 +362,7 @@ describe('time', () => {
     const { summary } = await run(
       parseConfig(configFor(simulator.endpoint, [A], { limits: { maxAttempts: 2 } })),
       {},
-      { ...fastDeps(), requestTimeoutMs: 300 },
+      fastDeps(undefined, undefined, { requestTimeoutMs: 300 }),
     );
     expect(summary.instances[0]?.failures[0]).toMatchObject({
       httpStatus: null,

@@ -1,15 +1,14 @@
 // The CLI's credentials (contract §8): `default` from the environment, named accounts from --credentials.
 import { readFile, stat } from 'node:fs/promises';
 import {
-  type Accounts,
   credentialsFromEnv,
   missingEnvIssues,
   parseAccounts,
   requireAccounts,
 } from '../config/credentials.js';
 import { InputError, type InputIssue } from '../config/errors.js';
-import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../config/schema.js';
-import type { Credentials } from '../dcs/signer.js';
+import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../model/config.js';
+import type { Accounts, Credentials } from '../model/credentials.js';
 
 /** Something the operator should see before the run starts (e.g. a credentials file others can read). */
 export interface Warning {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import leven from 'leven';
 import { durationSchema, MIN_AGE_MS } from '../config/duration.js';
 import { InputError } from '../config/errors.js';
-import type { RunRequest } from '../config/plan.js';
+import type { RunRequest } from '../model/run-request.js';
 
 /** How a run shows itself: the summary format on stdout, the log format on stderr. */
 export interface Output {

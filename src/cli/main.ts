@@ -1,18 +1,19 @@
 // The command-line shell over `run`: arguments in, a summary and an exit code out.
 
 import packageJson from '../../package.json' with { type: 'json' };
-import { type Accounts, secretsOf } from '../config/credentials.js';
 import { InputError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
-import type { RunRequest } from '../config/plan.js';
-import { accountsUsed, type Config } from '../config/schema.js';
-import { redactor } from '../dcs/redact.js';
+import { connectDcs } from '../dcs/client.js';
 import { run } from '../engine/run.js';
+import { accountsUsed, type Config } from '../model/config.js';
+import { type Accounts, secretsOf } from '../model/credentials.js';
+import type { RunRequest } from '../model/run-request.js';
 import { LogReporter } from '../report/log-reporter.js';
 import { JsonLinesLogger } from '../report/logger.js';
 import type { RunReporter } from '../report/reporter.js';
 import { renderSummaryTable } from '../report/table.js';
 import { startDemo } from '../simulator/demo.js';
+import { redactor } from '../text/redact.js';
 import { loadAccounts, type Warning } from './accounts.js';
 import { type Command, helpText, type Output, parseCommand, UsageError } from './args.js';
 import { serveSimulator } from './serve.js';
@@ -116,7 +117,7 @@ async function runAndReport(
   try {
     for (const { message, fields } of warnings) view.reporter.warning(message, fields);
     const { summary } = await run(config, request, {
-      accounts,
+      dcs: connectDcs(accounts),
       reporter: view.reporter,
       reportEachDeferred: output.verbose,
       signal: stop.signal,

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hexId, seedTasks, uuid } from '../simulator/fleet.js';
 import { seededRandom } from '../simulator/random.js';
 import { DcsSimulator } from '../simulator/server.js';
+import { hexId, seedTasks, uuid } from '../simulator/task-records.js';
 import type { CliIo } from './main.js';
 
 /** The instances served: names, task counts and how far back their tasks go. */

@@ -2,8 +2,8 @@
 // task that ends failed, skipped or deferred and per instance or fleet problem. Routine outcomes are only
 // counted, unless verbose. Everything the API sent is made printable before it reaches the terminal.
 import { createColors } from 'picocolors';
-import type { Target } from '../config/schema.js';
-import type { AttemptReport } from '../dcs/client.js';
+import type { AttemptReport } from '../http/retry.js';
+import type { Target } from '../model/config.js';
 import type { DeferReason, RunReporter, TaskResult } from '../report/reporter.js';
 import type { Outcome } from '../report/summary.js';
 import { runOutcome } from '../report/table.js';

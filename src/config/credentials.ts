@@ -1,12 +1,11 @@
 // Credentials per account (contract §8): the environment gives `default`; a credentials file or secret
 // gives named accounts. Errors name the field and never quote a value: these texts hold secrets.
 import * as z from 'zod';
-import type { Credentials } from '../dcs/signer.js';
+import { DEFAULT_ACCOUNT } from '../model/config.js';
+import type { Accounts, Credentials } from '../model/credentials.js';
+import { ACCOUNT_NAME } from '../model/ids.js';
+import { parseJsonQuietly } from '../text/json.js';
 import { InputError, type InputIssue } from './errors.js';
-import { ACCOUNT_NAME, DEFAULT_ACCOUNT } from './schema.js';
-
-/** Credentials by account name. */
-export type Accounts = ReadonlyMap<string, Credentials>;
 
 const nonEmpty = z
   .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
@@ -92,13 +91,6 @@ export function requireAccounts(
   if (issues.length > 0) throw new InputError(issues);
 }
 
-/** Every secret of every account, for redaction. */
-export function secretsOf(accounts: Accounts): string[] {
-  return [...accounts.values()].flatMap((credentials) =>
-    credentials.securityToken ? [credentials.sk, credentials.securityToken] : [credentials.sk],
-  );
-}
-
 /** zod issues as `path message`, without values (the texts hold secrets). */
 function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -109,13 +101,4 @@ function describeIssues(error: z.ZodError): string {
       return path ? `${path} ${message}` : message;
     })
     .join('; ');
-}
-
-/** JSON.parse without its error message, which would quote the text. */
-function parseJsonQuietly(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

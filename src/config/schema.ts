@@ -2,60 +2,13 @@
 // The same zod schema generates schema/cleanup.schema.json (see json-schema.ts), so every key carries a
 // description, and no pattern uses regex flags (JSON Schema cannot say them).
 import * as z from 'zod';
+import { type Config, DEFAULT_ACCOUNT, type Limits, type Scope } from '../model/config.js';
+import { ACCOUNT_NAME, PROJECT_ID, UUID } from '../model/ids.js';
 import { DEFAULT_POLICY, type TaskPolicy, TERMINAL_STATUSES } from '../policy/policy.js';
 import { ageSchema } from './duration.js';
 import { formatPath, InputError, type InputIssue } from './errors.js';
 
-export interface Limits {
-  /** Requests in flight at once, per endpoint. */
-  concurrency: number;
-  /** Request rate, per endpoint. */
-  requestsPerSecond: number;
-  /** Attempts per request, the first one included. */
-  maxAttempts: number;
-}
-
-/** Where requests go and whose credentials sign them. */
-export interface Scope {
-  region: string;
-  projectId: string;
-  /** Origin without a trailing slash, e.g. `https://dcs.cn-north-4.myhuaweicloud.com`. */
-  endpoint: string;
-  account: string;
-}
-
-/** One instance to clean, with its effective policy: an `instances` entry or a discovered one. */
-export interface Target extends Scope {
-  instanceId: string;
-  source: 'config' | 'fleet';
-  /** The instance name, when discovery reported one. */
-  name?: string | undefined;
-  policy: TaskPolicy;
-}
-
-/** A `fleets` entry: the instances of a project that its selectors match (contract §8). */
-export interface Fleet extends Scope {
-  /** Position in the config's `fleets` (0-based). */
-  index: number;
-  tags: Readonly<Record<string, string>>;
-  names: readonly string[];
-  /** Lower case. */
-  excludeInstanceIds: readonly string[];
-  policy: TaskPolicy;
-}
-
-export interface Config {
-  dryRun: boolean;
-  limits: Limits;
-  targets: Target[];
-  fleets: Fleet[];
-}
-
 export const DEFAULT_LIMITS: Limits = { concurrency: 8, requestsPerSecond: 20, maxAttempts: 5 };
-export const DEFAULT_ACCOUNT = 'default';
-export const ACCOUNT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
-export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-export const PROJECT_ID = /^[0-9a-fA-F]{32}$/;
 const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,3}$/;
 /** Glob patterns use `*` and `?` only: bracket, brace and escape syntax is refused rather than misread. */
 const GLOB = /^[^[\]{}\\]{1,128}$/;
@@ -304,11 +257,6 @@ export function parseConfig(input: unknown): Config {
       }),
     ),
   };
-}
-
-/** Every account the config's instances and fleets name. */
-export function accountsUsed(config: Config): string[] {
-  return [...new Set([...config.targets, ...config.fleets].map((entry) => entry.account))];
 }
 
 function resolveScope({ region, projectId, endpoint, account }: ParsedScope): Scope {

@@ -1,3 +1,6 @@
+import { type Interceptor, NotSentError } from '../http/request.js';
+import type { DcsRequest } from './request.js';
+
 /**
  * Huawei locks an AK after 5 authentication failures in a row. A run therefore stops sending with an
  * account's credentials after MAX_AUTH_FAILURES 401s (other accounts go on), and until a request has proven the credentials (or after a 401) it lets only
@@ -53,4 +56,28 @@ export class AuthGuard {
       this.#proven = true;
     }
   }
+}
+
+/**
+ * Each attempt passes its account's guard (`guardFor`): it waits while the credentials are unproven, and is
+ * not sent once the account is halted.
+ */
+export function guarded<R extends DcsRequest>(guardFor: (account: string) => AuthGuard): Interceptor<R> {
+  return (next) => async (request) => {
+    const guard = guardFor(request.account);
+    const settle = await guard.admit();
+    const halted = guard.haltReason();
+    if (halted) {
+      settle(null);
+      throw new NotSentError('interrupted', halted);
+    }
+    try {
+      const response = await next(request);
+      settle(response.status);
+      return response;
+    } catch (error) {
+      settle(null);
+      throw error;
+    }
+  };
 }

@@ -1,52 +1,73 @@
-// The DCS API over undici: signed, paced and retried requests, with every response treated as untrusted
-// input (contract §7): validated paths, size-capped bodies, and a timeout over the whole exchange.
+// The DCS API (docs/dcs-api.md): its three operations and their paging, over a transport stacked from small
+// pieces (src/http/): retries around the account's auth guard, the endpoint's pacer, signing and one HTTP
+// exchange. Every response is untrusted input (docs/safety.md): validated paths, capped and scanned bodies.
 import type { Dispatcher } from 'undici';
-import type { Accounts } from '../config/credentials.js';
-import { secretsOf } from '../config/credentials.js';
-import type { Limits, Scope, Target } from '../config/schema.js';
-import type { Clock } from '../http/clock.js';
-import { Pacer } from '../http/pacer.js';
-import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from '../http/retry.js';
-import { Agent, request } from '../http/undici.js';
+import { MiB } from '../http/body.js';
+import { exchange } from '../http/exchange.js';
+import { Pacer, paced } from '../http/pacer.js';
+import { type Delivered, NotSentError, type Send, stack, TransportError } from '../http/request.js';
+import { type AttemptReport, DEFAULT_RETRY, type RetryPolicy, retrying } from '../http/retry.js';
+import { Agent } from '../http/undici.js';
+import type { Limits, Scope, Target } from '../model/config.js';
+import { type Accounts, secretsOf } from '../model/credentials.js';
 import type { TaskRecord } from '../policy/select.js';
-import { AuthGuard } from './auth-guard.js';
-import { LISTING_BODY_CAP, OTHER_BODY_CAP, readCappedBody, tooManyContainers } from './body.js';
-import { DcsError, errorFromException, errorFromResponse, malformedError, notSentError } from './errors.js';
+import { parseJsonQuietly } from '../text/json.js';
+import { redactor } from '../text/redact.js';
+import type { Clock } from '../time/clock.js';
+import { AuthGuard, guarded } from './auth-guard.js';
+import { errorFromResponse, errorFromTransport, malformedError, notSentError } from './errors.js';
 import { type InstanceRecord, parseInstancePage } from './instances.js';
-import { parseJsonOrNull } from './json.js';
 import { type Listed, type RecordIdentity, streamRecords } from './listing.js';
-import type { Page } from './pages.js';
+import { type Page, tooManyContainers } from './pages.js';
 import { deleteTaskPath, listInstancesPath, listTasksPath, type RequestPath } from './paths.js';
-import { redactor } from './redact.js';
-import { canonicalQuery, formatSdkDate, type QueryPairs, sign } from './signer.js';
+import { type DcsRequest, signing } from './request.js';
+import { canonicalQuery, type QueryPairs } from './signer.js';
 import { parseTaskPage } from './tasks.js';
 
-export interface DcsClientOptions {
-  accounts: Accounts;
+/** A listing page (tasks or instances) is read up to 8 MiB; anything else (deletes, errors) up to 1 MiB. */
+const LISTING_BODY_CAP = 8 * MiB;
+const OTHER_BODY_CAP = 1 * MiB;
+
+/** What the engine and discovery need of the DCS API: a fake can stand in for it in a unit test. */
+export interface DcsApi {
+  listInstances(scope: Scope): AsyncGenerator<Listed<InstanceRecord>>;
+  listTasks(target: Target): AsyncGenerator<Listed<TaskRecord>>;
+  deleteTask(target: Target, taskId: string): Promise<DeleteResult>;
+  /** 401s received, over every account. */
+  readonly authFailures: number;
+  close(): Promise<void>;
+}
+
+/** What one run gives the client it connects: its limits, time budget, stop signal and attempt counter. */
+export interface DcsSession {
   /** Concurrency and rate apply per endpoint origin: each region has its own gateway and throttling. */
-  limits: Pick<Limits, 'concurrency' | 'requestsPerSecond'>;
-  retry: RetryPolicy;
+  limits: Limits;
   clock: Clock;
   /** Epoch ms after which no request or retry starts (the time budget). */
   deadline?: number | undefined;
   /** Once aborted, no request or retry starts; requests in flight finish. */
   stop?: AbortSignal | undefined;
-  /** Headers and the whole body must arrive within this. */
-  requestTimeoutMs?: number | undefined;
-  /** Tasks per listing page. */
-  pageSize?: number | undefined;
-  /** Instances per discovery page (the API allows up to 1000; a server may cap it lower). */
-  instancePageSize?: number | undefined;
-  /** Called after every attempt: for retry and throttle counters. */
   onAttempt?: (attempt: AttemptReport) => void;
 }
 
-export interface AttemptReport {
-  method: string;
-  endpoint: string;
-  attempt: number;
-  httpStatus: number | null;
-  willRetry: boolean;
+/** How the transport is tuned; tests shorten it, the shells take the defaults. */
+export interface TransportTuning {
+  /** Backoff timing; maxAttempts always comes from the config. */
+  retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
+  /** Headers and the whole body must arrive within this (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Tasks per listing page (default 100). */
+  pageSize?: number;
+  /** Instances per discovery page (default 1000, the API's maximum; a server may cap it lower). */
+  instancePageSize?: number;
+}
+
+/** Connects a run to the DCS API. */
+export type DcsConnector = (session: DcsSession) => DcsApi;
+
+/** The connector the CLI and the Lambda use: these accounts' credentials, the transport tuned by `tuning`. */
+export function connectDcs(accounts: Accounts, tuning: TransportTuning = {}): DcsConnector {
+  return (session) => new DcsClient(accounts, session, tuning);
 }
 
 export interface DeleteResult {
@@ -65,31 +86,45 @@ const INSTANCE_IDENTITY: RecordIdentity<InstanceRecord> = {
   agrees: () => true,
 };
 
-interface Response {
+interface Answer {
   status: number;
-  body: string;
+  text: string;
   attempts: number;
 }
 
-export class DcsClient {
-  readonly #options: DcsClientOptions;
+export class DcsClient implements DcsApi {
   /** Keep-alive connection pools, one per endpoint. */
   readonly #dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 30_000 });
   readonly #pacers = new Map<string, Pacer>();
   readonly #guards = new Map<string, AuthGuard>();
   /** API error messages are the server's text: a credential echoed there must not reach any output. */
   readonly #redact: (text: string) => string;
+  readonly #send: Send<DcsRequest, Delivered>;
+  readonly #clock: Clock;
   readonly #pageSize: number;
   readonly #instancePageSize: number;
 
-  constructor(options: DcsClientOptions) {
-    this.#options = options;
-    this.#pageSize = options.pageSize ?? 100;
-    this.#instancePageSize = options.instancePageSize ?? 1000;
-    this.#redact = redactor(secretsOf(options.accounts));
+  constructor(accounts: Accounts, session: DcsSession, tuning: TransportTuning = {}) {
+    const { limits, clock, deadline, stop, onAttempt } = session;
+    this.#clock = clock;
+    this.#pageSize = tuning.pageSize ?? 100;
+    this.#instancePageSize = tuning.instancePageSize ?? 1000;
+    this.#redact = redactor(secretsOf(accounts));
+    const attempt = stack<DcsRequest>(
+      exchange(this.#dispatcher, tuning.requestTimeoutMs ?? 10_000),
+      guarded((account) => this.#guard(account)),
+      paced((origin) => this.#pacer(origin, limits, clock, stop), deadline, stop),
+      signing(accounts, clock),
+    );
+    this.#send = retrying(attempt, {
+      policy: { ...DEFAULT_RETRY, ...tuning.retry, maxAttempts: limits.maxAttempts },
+      clock,
+      deadline,
+      stop,
+      onAttempt,
+    });
   }
 
-  /** 401s received, over every account. */
   get authFailures(): number {
     return [...this.#guards.values()].reduce((sum, guard) => sum + guard.failures, 0);
   }
@@ -116,7 +151,7 @@ export class DcsClient {
   listTasks(target: Target): AsyncGenerator<Listed<TaskRecord>> {
     const limit = this.#pageSize;
     const pages = this.#pages(target, listTasksPath(target.projectId, target.instanceId), limit, {
-      parse: (body) => parseTaskPage(body, this.#options.clock.now()),
+      parse: (body) => parseTaskPage(body, this.#clock.now()),
       what: 'task list',
       done: (page, offset) =>
         page.records === 0 || (page.records < limit && !(page.total !== undefined && offset < page.total)),
@@ -126,7 +161,7 @@ export class DcsClient {
 
   /** Deletes a task; any 2xx (200 with a body or 204) is success, anything else throws DcsError. */
   async deleteTask(target: Target, taskId: string): Promise<DeleteResult> {
-    const response = await this.#send(
+    const response = await this.#request(
       target,
       deleteTaskPath(target.projectId, target.instanceId, taskId),
       [],
@@ -154,10 +189,10 @@ export class DcsClient {
         ['offset', String(offset)],
         ['limit', String(limit)],
       ];
-      const response = await this.#send(scope, path, query, LISTING_BODY_CAP);
-      const overloaded = tooManyContainers(response.body);
+      const response = await this.#request(scope, path, query, LISTING_BODY_CAP);
+      const overloaded = tooManyContainers(response.text);
       if (overloaded) throw malformedError(overloaded, response.status, response.attempts);
-      const page = listing.parse(parseJsonOrNull(response.body));
+      const page = listing.parse(parseJsonQuietly(response.text));
       if (typeof page === 'string') {
         throw malformedError(
           `malformed ${listing.what} at offset ${offset}: ${page}`,
@@ -171,116 +206,38 @@ export class DcsClient {
     }
   }
 
-  /** One request with its retries; every attempt is paced and signed afresh. */
-  async #send(
+  /** One request with its retries; a 2xx answer's text, or a DcsError. */
+  async #request(
     scope: Scope,
     path: RequestPath,
     query: QueryPairs,
     successCap = OTHER_BODY_CAP,
-  ): Promise<Response> {
-    const { retry, clock, deadline, stop, onAttempt } = this.#options;
-    const guard = this.#guard(scope.account);
-    const pacer = this.#pacer(scope.endpoint);
-    let lastError: DcsError | undefined;
-    for (let attempt = 1; ; attempt++) {
-      // A retry that can no longer be sent ends with the error that called for it.
-      const settle = await guard.admit();
-      const release = guard.haltReason() || stop?.aborted ? undefined : await pacer.acquire(deadline);
-      const halted =
-        guard.haltReason() ?? (stop?.aborted ? `the run was stopped (${stop.reason})` : undefined);
-      if (!release || halted) {
-        release?.();
-        settle(null);
-        throw (
-          lastError ??
-          (halted ? notSentError(halted, 'interrupted') : notSentError('the time budget ran out', 'budget'))
-        );
-      }
-      let outcome: Response | DcsError;
-      let retryAfter: string | undefined;
-      try {
-        const response = await this.#attempt(scope, path, query, successCap);
-        retryAfter = response.retryAfter;
-        const ok = response.status >= 200 && response.status < 300;
-        outcome =
-          'tooLarge' in response.body
-            ? malformedError(response.body.tooLarge, response.status, attempt)
-            : ok
-              ? { status: response.status, body: response.body.text, attempts: attempt }
-              : errorFromResponse({ ...response, body: response.body.text }, attempt, this.#redact);
-      } catch (error) {
-        outcome = errorFromException(error, attempt, this.#redact, this.#timeoutMs);
-      } finally {
-        release();
-      }
-      settle(outcome instanceof DcsError ? outcome.httpStatus : outcome.status);
-      const report = { method: path.method, endpoint: scope.endpoint, attempt };
-      if (!(outcome instanceof DcsError)) {
-        onAttempt?.({ ...report, httpStatus: outcome.status, willRetry: false });
-        return outcome;
-      }
-      if (outcome.httpStatus === 429) pacer.throttled();
-      const transient =
-        outcome.kind === 'network' ||
-        (outcome.kind === 'http' && outcome.httpStatus !== null && isRetryableStatus(outcome.httpStatus));
-      const delay = retryDelayMs(retry, attempt, clock.random(), parseRetryAfter(retryAfter, clock.now()));
-      const willRetry =
-        transient &&
-        attempt < retry.maxAttempts &&
-        (deadline === undefined || clock.now() + delay < deadline);
-      onAttempt?.({ ...report, httpStatus: outcome.httpStatus, willRetry });
-      if (!willRetry) throw outcome;
-      lastError = outcome;
-      await untilStopped(clock.sleep(delay), stop);
-    }
-  }
-
-  /** One signed exchange. The path was checked against the templates; what is signed is what is sent. */
-  async #attempt(scope: Scope, path: RequestPath, query: QueryPairs, successCap: number) {
-    const { clock } = this.#options;
-    const credentials = this.#options.accounts.get(scope.account);
-    if (!credentials) throw new Error(`no credentials for account "${scope.account}"`);
-    const timeoutMs = this.#timeoutMs;
-    const url = new URL(scope.endpoint);
-    const signed = sign(
-      {
-        method: path.method,
-        host: url.host,
-        pathSegments: path.segments,
-        query,
-        headers: { 'Content-Type': 'application/json', 'X-Project-Id': scope.projectId },
-        body: '',
-      },
-      credentials,
-      formatSdkDate(new Date(clock.now())),
-    );
+  ): Promise<Answer> {
     const queryString = canonicalQuery(query);
-    const response = await request(this.#dispatcher, {
-      origin: url.origin,
-      path: queryString ? `${path.path}?${queryString}` : path.path,
-      method: path.method,
-      headers: { ...signed.headers, Accept: 'application/json', 'User-Agent': 'dcs-task-cleanup' },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      // One deadline over connect, headers and the whole body.
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const ok = response.statusCode >= 200 && response.statusCode < 300;
-    const body = await readCappedBody(
-      response.body,
-      headerValue(response.headers['content-length']),
-      ok ? successCap : OTHER_BODY_CAP,
-    );
-    return {
-      status: response.statusCode,
-      body,
-      requestId: headerValue(response.headers['x-request-id']),
-      retryAfter: headerValue(response.headers['retry-after']),
-    };
-  }
-
-  get #timeoutMs(): number {
-    return this.#options.requestTimeoutMs ?? 10_000;
+    let delivered: Delivered;
+    try {
+      delivered = await this.#send({
+        origin: scope.endpoint,
+        method: path.method,
+        // What is signed is what is sent: the same segments, the same canonical query.
+        target: queryString ? `${path.path}?${queryString}` : path.path,
+        headers: { Accept: 'application/json', 'User-Agent': 'dcs-task-cleanup' },
+        bodyCaps: { success: successCap, error: OTHER_BODY_CAP },
+        account: scope.account,
+        projectId: scope.projectId,
+        segments: path.segments,
+        query,
+      });
+    } catch (error) {
+      if (error instanceof NotSentError) throw notSentError(error.message, error.reason);
+      if (error instanceof TransportError) throw errorFromTransport(error, this.#redact);
+      throw error;
+    }
+    const { response, attempts } = delivered;
+    if ('tooLarge' in response.body) throw malformedError(response.body.tooLarge, response.status, attempts);
+    const answer = { status: response.status, text: response.body.text, attempts };
+    if (response.status >= 200 && response.status < 300) return answer;
+    throw errorFromResponse({ ...answer, requestId: response.requestId }, attempts, this.#redact);
   }
 
   /** One 401 circuit breaker per account: a locked-out account stops sending, the others go on. */
@@ -291,28 +248,9 @@ export class DcsClient {
   }
 
   /** One pacer per endpoint origin: each region has its own gateway, limits and 429s. */
-  #pacer(endpoint: string): Pacer {
-    const pacer =
-      this.#pacers.get(endpoint) ?? new Pacer(this.#options.limits, this.#options.clock, this.#options.stop);
-    this.#pacers.set(endpoint, pacer);
+  #pacer(origin: string, limits: Limits, clock: Clock, stop: AbortSignal | undefined): Pacer {
+    const pacer = this.#pacers.get(origin) ?? new Pacer(limits, clock, stop);
+    this.#pacers.set(origin, pacer);
     return pacer;
   }
-}
-
-/** `wait`, cut short when `stop` aborts. */
-function untilStopped(wait: Promise<void>, stop: AbortSignal | undefined): Promise<void> {
-  if (!stop) return wait;
-  if (stop.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      stop.removeEventListener('abort', done);
-      resolve();
-    };
-    stop.addEventListener('abort', done);
-    void wait.then(done);
-  });
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

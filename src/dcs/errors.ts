@@ -1,5 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+import type { TransportError } from '../http/request.js';
 import { cut, TEXT_LIMITS } from '../text/cut.js';
-import { parseJsonOrNull } from './json.js';
+import { parseJsonQuietly } from '../text/json.js';
 
 /**
  * Why a DCS request did not succeed:
@@ -18,7 +20,8 @@ export interface DcsErrorDetails {
   kind: DcsErrorKind;
   httpStatus: number | null;
   errorCode: string | null;
-  message: string;
+  /** What went wrong, in the server's words (cut) or ours; null when an error answer said nothing. */
+  detail: string | null;
   requestId: string | null;
   attempts: number;
   notSent?: NotSentReason;
@@ -31,10 +34,12 @@ export class DcsError extends Error implements DcsErrorDetails {
   readonly errorCode: string | null;
   readonly requestId: string | null;
   readonly notSent: NotSentReason | undefined;
+  readonly detail: string | null;
   attempts: number;
 
   constructor(details: DcsErrorDetails) {
-    super(details.message);
+    super(details.detail ?? statusText(details.httpStatus));
+    this.detail = details.detail;
     this.kind = details.kind;
     this.httpStatus = details.httpStatus;
     this.errorCode = details.errorCode;
@@ -43,21 +48,24 @@ export class DcsError extends Error implements DcsErrorDetails {
     this.notSent = details.notSent;
   }
 
-  /** The `error` object of a RunSummary instance. */
+  /** The `error` object of a RunSummary instance: the status's reason phrase when the server said nothing. */
   toSummaryError(): { httpStatus: number | null; errorCode: string | null; message: string } {
     return { httpStatus: this.httpStatus, errorCode: this.errorCode, message: this.message };
   }
 }
 
-const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
+/** `Internal Server Error` for 500: what an answer without a message says. */
+function statusText(status: number | null): string {
+  return (status !== null && STATUS_CODES[status]) || 'no message';
+}
 
 /** An error answer, read from the Huawei error body (`error_code`/`error_msg`, or `error.code`/`error.message`). */
 export function errorFromResponse(
-  response: { status: number; body: string; requestId: string | undefined },
+  response: { status: number; text: string; requestId: string | undefined },
   attempts: number,
   redact: (text: string) => string,
 ): DcsError {
-  const parsed = parseJsonOrNull(response.body) as {
+  const parsed = parseJsonQuietly(response.text) as {
     error_code?: unknown;
     error_msg?: unknown;
     request_id?: unknown;
@@ -65,49 +73,38 @@ export function errorFromResponse(
   } | null;
   const code = parsed?.error_code ?? parsed?.error?.code;
   const message = parsed?.error_msg ?? parsed?.error?.message;
-  const bodyRequestId = parsed?.request_id;
   return new DcsError({
     kind: 'http',
     httpStatus: response.status,
     errorCode: typeof code === 'string' && code !== '' ? cut(code, TEXT_LIMITS.errorCode) : null,
-    message:
-      typeof message === 'string' && message !== ''
-        ? cut(redact(message), TEXT_LIMITS.message)
-        : `HTTP ${response.status}`,
-    requestId: requestIdOf(response.requestId ?? bodyRequestId),
+    // null when the server said nothing: views show the status then, never an invented text.
+    detail: typeof message === 'string' && message !== '' ? cut(redact(message), TEXT_LIMITS.message) : null,
+    requestId: requestIdOf(response.requestId ?? parsed?.request_id),
     attempts,
   });
 }
 
-/**
- * A request that got no usable answer: reset, refused, a certificate problem, or no complete answer within
- * `timeoutMs` (headers and the whole body: a trickling server is cut off like a silent one).
- */
-export function errorFromException(
-  error: unknown,
-  attempts: number,
-  redact: (text: string) => string,
-  timeoutMs: number,
-): DcsError {
-  const { code, message, name } = error as { code?: string; message?: string; name?: string };
-  const cause = (error as { cause?: { code?: string } }).cause?.code;
-  const tls = CERTIFICATE_ERROR.test(`${code} ${cause}`);
-  const detail =
-    name === 'TimeoutError'
-      ? `no complete answer within ${timeoutMs} ms`
-      : [code ?? cause, message].filter(Boolean).join(' ') || String(error);
+/** A request that got no usable answer (see TransportError). */
+export function errorFromTransport(error: TransportError, redact: (text: string) => string): DcsError {
   return new DcsError({
-    kind: tls ? 'tls' : 'network',
+    kind: error.kind,
     httpStatus: null,
     errorCode: null,
-    message: cut(redact(`${tls ? 'TLS' : 'network'} error: ${detail}`), TEXT_LIMITS.message),
+    detail: cut(redact(error.message), TEXT_LIMITS.message),
     requestId: null,
-    attempts,
+    attempts: error.attempts,
   });
 }
 
 export function malformedError(message: string, httpStatus: number | null, attempts: number): DcsError {
-  return new DcsError({ kind: 'malformed', httpStatus, errorCode: null, message, requestId: null, attempts });
+  return new DcsError({
+    kind: 'malformed',
+    httpStatus,
+    errorCode: null,
+    detail: message,
+    requestId: null,
+    attempts,
+  });
 }
 
 export function notSentError(reason: string, why: NotSentReason = 'interrupted'): DcsError {
@@ -115,7 +112,7 @@ export function notSentError(reason: string, why: NotSentReason = 'interrupted')
     kind: 'not-sent',
     httpStatus: null,
     errorCode: null,
-    message: `not sent: ${reason}`,
+    detail: `not sent: ${reason}`,
     requestId: null,
     attempts: 0,
     notSent: why,

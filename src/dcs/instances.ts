@@ -1,6 +1,7 @@
 // ListInstances records: an instance is used only when its id is a UUID.
+
+import { UUID } from '../model/ids.js';
 import { cut, TEXT_LIMITS } from '../text/cut.js';
-import { UUID } from './ids.js';
 import { type IgnoredRecord, ignoredRecord, type Page, parseListing } from './pages.js';
 
 /** The fields of a listed instance that fleet selection looks at. */

@@ -2,8 +2,8 @@
 // together. Records repeated from the previous page (offset paging over a live list) are passed over, a record
 // that contradicts the previous page is reported as a conflict, and a server that stops advancing is cut off.
 import { malformedError } from './errors.js';
-import { shownId } from './ids.js';
 import type { IgnoredRecord, Page } from './pages.js';
+import { shownId } from './shown-id.js';
 
 /** A listing fails after this many pages in a row that bring no new valid record (a stuck server). */
 const STALLED_PAGES = 3;

@@ -1,6 +1,13 @@
 // Reading one page of either listing (tasks or instances) as untrusted input: a record count for paging, a
 // total, the records that can be used and the records ignored. Unknown fields are ignored, nothing is guessed.
-import { shownId } from './ids.js';
+import { shownId } from './shown-id.js';
+
+/**
+ * The byte cap bounds bytes, not objects: 8 MiB of `{},` parses into 2.8 million objects (about 260 MB).
+ * Every listing body is therefore scanned first, and refused past MAX_CONTAINERS objects and arrays (a real
+ * page of 1,000 records holds a few thousand). The scan skips strings and costs about a millisecond a MiB.
+ */
+export const MAX_CONTAINERS = 100_000;
 
 /** A record that could not be judged or used: never sent, counted in `ignored`, logged once. */
 export interface IgnoredRecord {
@@ -60,5 +67,24 @@ export function isIgnored<T>(record: T | IgnoredRecord): record is IgnoredRecord
 function parseCount(count: unknown): number | undefined {
   if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) return count;
   if (typeof count === 'string' && /^\d{1,15}$/.test(count)) return Number(count);
+  return undefined;
+}
+
+/** Why a body would parse into too many objects, or undefined when it may be parsed (strings are skipped). */
+export function tooManyContainers(text: string): string | undefined {
+  let containers = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if ((char === 0x7b || char === 0x5b) && ++containers > MAX_CONTAINERS) {
+      return `response body holds more than ${MAX_CONTAINERS} JSON objects and arrays`;
+    }
+  }
   return undefined;
 }

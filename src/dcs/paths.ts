@@ -1,5 +1,5 @@
 // Every request the client sends is one of three, built from validated ids (contract §7).
-import { PROJECT_ID, TASK_ID, UUID } from './ids.js';
+import { PROJECT_ID, TASK_ID, UUID } from '../model/ids.js';
 import { encodePath } from './signer.js';
 
 export interface RequestPath {

@@ -1,14 +1,9 @@
 // SDK-HMAC-SHA256, Huawei Cloud's AK/SK request signature (see shared/dcs-api.md §6).
 // Pure: the caller supplies the date, so the same inputs always give the same signature.
 import { createHash, createHmac } from 'node:crypto';
+import type { Credentials } from '../model/credentials.js';
 
 export const ALGORITHM = 'SDK-HMAC-SHA256';
-
-export interface Credentials {
-  ak: string;
-  sk: string;
-  securityToken?: string | undefined;
-}
 
 export type QueryPairs = ReadonlyArray<readonly [name: string, value: string]>;
 

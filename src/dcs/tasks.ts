@@ -1,8 +1,9 @@
 // ListBackgroundTask records: a task is used only when its id may reach a request path and its status and
 // created_at can be judged.
+
+import { TASK_ID } from '../model/ids.js';
 import type { TaskRecord } from '../policy/select.js';
 import { cut, TEXT_LIMITS } from '../text/cut.js';
-import { TASK_ID } from './ids.js';
 import { type IgnoredRecord, ignoredRecord, type Page, parseListing } from './pages.js';
 
 export type TaskPage = Page<TaskRecord>;

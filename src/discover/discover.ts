@@ -1,10 +1,11 @@
 // Discovery (contract §8): list each fleet's project, select by tags, names and status, and resolve
 // precedence: `instances` entries first, then the first matching fleet in config order. A project's listing
 // streams by: only the instances some fleet selects are kept, never the whole project.
-import type { Config, Fleet, Scope, Target } from '../config/schema.js';
-import type { DcsClient } from '../dcs/client.js';
+
+import type { DcsApi } from '../dcs/client.js';
 import { DcsError, notSentError } from '../dcs/errors.js';
 import type { InstanceRecord } from '../dcs/instances.js';
+import type { Config, Fleet, Scope, Target } from '../model/config.js';
 import { IgnoredTally } from '../report/ignored.js';
 import type { RunReporter } from '../report/reporter.js';
 import type { FleetSummary } from '../report/summary.js';
@@ -25,7 +26,7 @@ type Listing =
 
 export async function discover(
   config: Config,
-  client: DcsClient,
+  client: DcsApi,
   reporter: RunReporter,
   runId: string,
 ): Promise<Discovery> {
@@ -85,7 +86,7 @@ export async function discover(
 /** One project's instance records through the selectors of every fleet over it; ignored ones reported. */
 async function listProject(
   fleets: readonly Fleet[],
-  client: DcsClient,
+  client: DcsApi,
   reporter: RunReporter,
   runId: string,
 ): Promise<Listing> {

@@ -1,7 +1,8 @@
 // Which listed instances a fleet selects (contract §8). Pure, and always run on the client, whatever the
 // server was asked: a server that ignores a filter must never widen the selection.
-import type { Fleet } from '../config/schema.js';
+
 import type { InstanceRecord } from '../dcs/instances.js';
+import type { Fleet } from '../model/config.js';
 
 export const RUNNING = 'RUNNING';
 

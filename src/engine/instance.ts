@@ -1,9 +1,9 @@
 // One instance's cleanup: stream its listing through the selection, then delete what it picked.
-import type { Target } from '../config/schema.js';
-import type { DcsClient } from '../dcs/client.js';
+
+import type { DcsApi } from '../dcs/client.js';
 import { DcsError, INSTANCE_GONE_CODES, malformedError, NOT_NOW_CODES } from '../dcs/errors.js';
 import { conflictingRecord } from '../dcs/listing.js';
-import type { Clock } from '../http/clock.js';
+import type { Target } from '../model/config.js';
 import type { TaskRecord } from '../policy/select.js';
 import { type StreamedSelection, StreamSelector } from '../policy/stream.js';
 import { IgnoredTally } from '../report/ignored.js';
@@ -15,12 +15,13 @@ import {
   type TaskFailure,
   zeroCounters,
 } from '../report/summary.js';
+import type { Clock } from '../time/clock.js';
 import { mapConcurrently } from './pool.js';
 
 export interface InstanceContext {
   runId: string;
   dryRun: boolean;
-  client: DcsClient;
+  client: DcsApi;
   clock: Clock;
   reporter: RunReporter;
   /** Deletes in flight per instance; the endpoint's pacer bounds them all. */

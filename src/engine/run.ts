@@ -1,29 +1,24 @@
 // The one cleanup run that both the CLI and the Lambda handler call:
 // config → targets (discovery, narrowing) → list → select → delete → report.
 import { randomUUID } from 'node:crypto';
-import type { Accounts } from '../config/credentials.js';
-import { checkBeforeDiscovery, narrowTargets, type RunRequest } from '../config/plan.js';
-import type { Config, Target } from '../config/schema.js';
-import { DcsClient } from '../dcs/client.js';
+import { checkBeforeDiscovery, narrowTargets } from '../config/narrowing.js';
+import type { DcsConnector } from '../dcs/client.js';
 import { discover } from '../discover/discover.js';
-import { type Clock, systemClock } from '../http/clock.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../http/retry.js';
+import type { Config, Target } from '../model/config.js';
+import type { RunRequest } from '../model/run-request.js';
 import type { RunReporter, RunStats } from '../report/reporter.js';
 import { type RunSummary, sumCounters } from '../report/summary.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { cleanInstance, type InstanceResult } from './instance.js';
 import { mapConcurrently } from './pool.js';
 
 export type { RunStats } from '../report/reporter.js';
 
 export interface RunDeps {
-  accounts: Accounts;
+  /** The DCS API for this run (connectDcs in the shells; anything that speaks DcsApi in a test). */
+  dcs: DcsConnector;
   reporter: RunReporter;
   clock?: Clock;
-  /** Backoff timing (tests shorten it); maxAttempts always comes from the config. */
-  retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
-  requestTimeoutMs?: number;
-  pageSize?: number;
-  instancePageSize?: number;
   runId?: string;
   /** Report every deferred task on its own (CLI --verbose); otherwise one record per instance sums them. */
   reportEachDeferred?: boolean;
@@ -51,16 +46,11 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
   const startedAt = clock.now();
   const deadline = request.timeBudgetMs === undefined ? undefined : startedAt + request.timeBudgetMs;
   const stats: RunStats = { requests: 0, retries: 0, throttled: 0, authFailures: 0, durationMs: 0 };
-  const client = new DcsClient({
-    accounts: deps.accounts,
+  const client = deps.dcs({
     limits: config.limits,
-    retry: { ...DEFAULT_RETRY, ...deps.retry, maxAttempts: config.limits.maxAttempts },
     clock,
     deadline,
     stop: deps.signal,
-    requestTimeoutMs: deps.requestTimeoutMs,
-    pageSize: deps.pageSize,
-    instancePageSize: deps.instancePageSize,
     onAttempt: (attempt) => {
       stats.requests++;
       if (attempt.willRetry) stats.retries++;

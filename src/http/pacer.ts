@@ -1,4 +1,5 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
+import { type HttpRequest, type Interceptor, NotSentError } from './request.js';
 
 export interface PacerOptions {
   /** Requests in flight at once. */
@@ -115,4 +116,31 @@ export class Pacer {
       this.#pump();
     });
   }
+}
+
+/**
+ * Every attempt waits for its origin's pacer (`pacerFor`): one per endpoint, as each region has its own
+ * gateway and throttling. A 429 slows that pacer down. No slot before `deadline` or a stop: NotSentError.
+ */
+export function paced<R extends HttpRequest>(
+  pacerFor: (origin: string) => Pacer,
+  deadline: number | undefined,
+  stop: AbortSignal | undefined,
+): Interceptor<R> {
+  return (next) => async (request) => {
+    const pacer = pacerFor(request.origin);
+    const release = await pacer.acquire(deadline);
+    if (!release) {
+      throw stop?.aborted
+        ? new NotSentError('interrupted', `the run was stopped (${stop.reason})`)
+        : new NotSentError('budget', 'the time budget ran out');
+    }
+    try {
+      const response = await next(request);
+      if (response.status === 429) pacer.throttled();
+      return response;
+    } finally {
+      release();
+    }
+  };
 }

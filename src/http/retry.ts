@@ -1,4 +1,14 @@
-// When and how long to wait before another attempt (contract §2, "Retries").
+// When and how long to wait before another attempt, and the interceptor that does it (docs/config.md,
+// "Retries"): 429, 500, 502, 503, 504 and network errors are retried with backoff; nothing else is.
+import type { Clock } from '../time/clock.js';
+import {
+  type Delivered,
+  type HttpRequest,
+  type HttpResponse,
+  NotSentError,
+  type Send,
+  TransportError,
+} from './request.js';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -61,4 +71,92 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   // asctime carries no zone: it is GMT too.
   const date = Date.parse(/GMT$/.test(text) ? text : `${text} GMT`);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/** What each attempt did: for the run's retry and throttle counters and the progress line. */
+export interface AttemptReport {
+  method: string;
+  endpoint: string;
+  attempt: number;
+  httpStatus: number | null;
+  willRetry: boolean;
+}
+
+export interface RetryOptions {
+  policy: RetryPolicy;
+  clock: Clock;
+  /** Epoch ms after which no retry starts (the time budget). */
+  deadline?: number | undefined;
+  /** Once aborted, no retry starts and a backoff wait ends at once. */
+  stop?: AbortSignal | undefined;
+  onAttempt?: ((attempt: AttemptReport) => void) | undefined;
+}
+
+/**
+ * `send` with retries. It resolves to the last response with the attempts it took, or throws the last
+ * TransportError. A retry that can no longer be sent (budget, stop) ends with what called for it; a first
+ * attempt that cannot be sent throws its NotSentError.
+ */
+export function retrying<R extends HttpRequest>(
+  send: Send<R>,
+  { policy, clock, deadline, stop, onAttempt }: RetryOptions,
+): Send<R, Delivered> {
+  return async (request) => {
+    let last: HttpResponse | TransportError | undefined;
+    for (let attempt = 1; ; attempt++) {
+      let outcome: HttpResponse | TransportError;
+      try {
+        outcome = await send(request);
+      } catch (error) {
+        if (error instanceof NotSentError && last !== undefined) return settle(last, attempt - 1);
+        if (!(error instanceof TransportError)) throw error;
+        outcome = error;
+      }
+      const status = outcome instanceof TransportError ? null : outcome.status;
+      // A body over its cap is not retried: the server would only send it again.
+      const transient =
+        outcome instanceof TransportError
+          ? outcome.kind === 'network'
+          : isRetryableStatus(outcome.status) && !('tooLarge' in outcome.body);
+      const retryAfter = outcome instanceof TransportError ? undefined : outcome.retryAfter;
+      const delay = retryDelayMs(policy, attempt, clock.random(), parseRetryAfter(retryAfter, clock.now()));
+      const willRetry =
+        transient &&
+        attempt < policy.maxAttempts &&
+        !stop?.aborted &&
+        (deadline === undefined || clock.now() + delay < deadline);
+      onAttempt?.({
+        method: request.method,
+        endpoint: request.origin,
+        attempt,
+        httpStatus: status,
+        willRetry,
+      });
+      if (!willRetry) return settle(outcome, attempt);
+      last = outcome;
+      await untilStopped(clock.sleep(delay), stop);
+    }
+  };
+}
+
+function settle(outcome: HttpResponse | TransportError, attempts: number): Delivered {
+  if (outcome instanceof TransportError) {
+    outcome.attempts = attempts;
+    throw outcome;
+  }
+  return { response: outcome, attempts };
+}
+
+/** `wait`, cut short when `stop` aborts. */
+function untilStopped(wait: Promise<void>, stop: AbortSignal | undefined): Promise<void> {
+  if (!stop) return wait;
+  if (stop.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stop.removeEventListener('abort', done);
+      resolve();
+    };
+    stop.addEventListener('abort', done);
+    void wait.then(done);
+  });
 }

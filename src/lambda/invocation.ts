@@ -2,8 +2,8 @@
 import * as z from 'zod';
 import { ageSchema } from '../config/duration.js';
 import { InputError, type InputIssue } from '../config/errors.js';
-import type { RunRequest } from '../config/plan.js';
 import { inputErrorFrom } from '../config/schema.js';
+import type { RunRequest } from '../model/run-request.js';
 
 export type Invocation = { kind: 'scheduled'; request: RunRequest } | { kind: 'manual'; request: RunRequest };
 

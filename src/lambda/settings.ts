@@ -2,7 +2,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import {
-  type Accounts,
   credentialsFromEnv,
   missingEnvIssues,
   parseAccounts,
@@ -10,7 +9,8 @@ import {
 } from '../config/credentials.js';
 import { InputError } from '../config/errors.js';
 import { parseConfigText } from '../config/load.js';
-import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../config/schema.js';
+import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../model/config.js';
+import type { Accounts } from '../model/credentials.js';
 
 type Env = Record<string, string | undefined>;
 

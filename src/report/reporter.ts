@@ -1,9 +1,10 @@
 // What a run tells the world while it goes. The engine reports typed events; a sink renders them:
 // JSON log records (log-reporter.ts: the CLI's stderr and the Lambda's CloudWatch) or a terminal view.
-import type { Scope, Target } from '../config/schema.js';
-import type { AttemptReport } from '../dcs/client.js';
+
 import type { DcsError } from '../dcs/errors.js';
 import type { IgnoredRecord } from '../dcs/pages.js';
+import type { AttemptReport } from '../http/retry.js';
+import type { Scope, Target } from '../model/config.js';
 import type { TaskRecord } from '../policy/select.js';
 import type { FleetSummary, InstanceSummary, Outcome, RunSummary } from './summary.js';
 

@@ -1,11 +1,12 @@
 // `dcs-task-cleanup simulate`: two regions (one simulator each), a fleet discovered by tags and names,
 // instances named in the config under a second account, and the config and credentials that clean them.
 import { randomBytes } from 'node:crypto';
-import type { Accounts } from '../config/credentials.js';
-import { type Config, parseConfig } from '../config/schema.js';
-import { hexId, makeTask, seedTasks, uuid } from './fleet.js';
+import { parseConfig } from '../config/schema.js';
+import type { Config } from '../model/config.js';
+import type { Accounts } from '../model/credentials.js';
 import { seededRandom } from './random.js';
 import { DcsSimulator } from './server.js';
+import { hexId, makeTask, seedTasks, uuid } from './task-records.js';
 
 export interface Demo {
   config: Config;

@@ -10,13 +10,14 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type Credentials, sha256Hex } from '../dcs/signer.js';
+import { sha256Hex } from '../dcs/signer.js';
+import type { Credentials } from '../model/credentials.js';
 import { FaultInjector, type FaultRule, type Operation } from './faults.js';
-import type { SimTask } from './fleet.js';
 import { seededRandom } from './random.js';
 import { apiError, type Reply, retryAfterHeader } from './reply.js';
 import { sendReply } from './send.js';
 import { type InstanceMeta, Store, type StoreOptions } from './store.js';
+import type { SimTask } from './task-records.js';
 import { TokenBucket } from './throttle.js';
 import { verifySignature } from './verify.js';
 
@@ -141,7 +142,7 @@ export class DcsSimulator {
 
   /** The task records an instance still has. */
   tasks(projectId: string, instanceId: string): readonly SimTask[] {
-    return (this.#store.tasks(projectId, instanceId) ?? []) as SimTask[];
+    return (this.#store.taskList(projectId, instanceId)?.records ?? []) as SimTask[];
   }
 
   inject(rule: FaultRule): void {
@@ -239,7 +240,7 @@ export class DcsSimulator {
     if (operation === 'list-instances') {
       return { reply: this.#store.listInstances(projectId, new Map(query)), latencyMs, trickle };
     }
-    const tasks = this.#store.tasks(projectId, instanceId ?? '');
+    const tasks = this.#store.taskList(projectId, instanceId ?? '');
     if (!tasks)
       return { reply: apiError(404, 'DCS.3022', 'The instance does not exist.'), latencyMs, trickle };
     const reply =

@@ -1,7 +1,8 @@
 // The DCS side of the simulator: projects, their instances (ListInstances) and each instance's tasks
 // (ListBackgroundTask, DeleteBackgroundTask). Raw records let tests serve what no real API should.
-import type { SimTask } from './fleet.js';
+
 import { apiError, type Reply } from './reply.js';
+import type { SimTask } from './task-records.js';
 
 const DEFAULT_PAGE_SIZE = 10;
 const MAX_LIMIT = 1000;
@@ -25,9 +26,65 @@ export interface InstanceMeta {
 
 type Query = ReadonlyMap<string, string>;
 
+/**
+ * One instance's task list, newest first as the API lists them; raw records may be anything. Deletes are
+ * found through an index by id and removed from the list in one pass before it is read again, so that a
+ * list of a million records is not scanned and shifted once per delete.
+ */
+class TaskList {
+  #records: unknown[];
+  /** Records by id, in list order (a hostile list may repeat an id); built on the first delete. */
+  #byId: Map<string, unknown[]> | undefined;
+  readonly #removed = new Set<unknown>();
+
+  constructor(records: unknown[]) {
+    this.#records = records;
+  }
+
+  get records(): readonly unknown[] {
+    if (this.#removed.size > 0) {
+      this.#records = this.#records.filter((record) => !this.#removed.has(record));
+      this.#removed.clear();
+    }
+    return this.#records;
+  }
+
+  append(records: readonly unknown[]): void {
+    this.#records.push(...records);
+    this.#byId = undefined;
+  }
+
+  /** The first record with this id, still listed. */
+  find(id: string): unknown {
+    return this.#index().get(id)?.[0];
+  }
+
+  remove(id: string): void {
+    const same = this.#index().get(id);
+    const record = same?.shift();
+    if (record !== undefined) this.#removed.add(record);
+  }
+
+  #index(): Map<string, unknown[]> {
+    if (!this.#byId) {
+      const byId = new Map<string, unknown[]>();
+      for (const record of this.records) {
+        const id =
+          typeof record === 'object' && record !== null ? (record as { id?: unknown }).id : undefined;
+        if (typeof id !== 'string') continue;
+        const same = byId.get(id);
+        if (same) same.push(record);
+        else byId.set(id, [record]);
+      }
+      this.#byId = byId;
+    }
+    return this.#byId;
+  }
+}
+
 export class Store {
-  /** Task lists by project/instance: newest first, as the API lists them. Raw records may be anything. */
-  readonly #tasks = new Map<string, unknown[]>();
+  /** Task lists by project/instance. */
+  readonly #tasks = new Map<string, TaskList>();
   /** ListInstances records by project, in listing order. */
   readonly #instances = new Map<string, unknown[]>();
   readonly #options: StoreOptions;
@@ -40,8 +97,10 @@ export class Store {
 
   /** Adds (or replaces) an instance with its tasks; ListInstances shows it as `meta` says (RUNNING by default). */
   addInstance(projectId: string, instanceId: string, tasks: SimTask[], meta: InstanceMeta = {}): void {
-    const sorted = [...tasks].sort((a, b) => b.created_at.localeCompare(a.created_at));
-    this.#tasks.set(key(projectId, instanceId), sorted);
+    const sorted = [...tasks].sort((a, b) =>
+      a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0,
+    );
+    this.#tasks.set(key(projectId, instanceId), new TaskList(sorted));
     const listed = this.#instances.get(projectId) ?? [];
     const record = {
       instance_id: instanceId,
@@ -60,7 +119,7 @@ export class Store {
 
   /** Appends raw records (the oldest end) to an instance's task listing. */
   addRawTasks(projectId: string, instanceId: string, records: unknown[]): void {
-    this.#tasks.get(key(projectId, instanceId))?.push(...records);
+    this.#tasks.get(key(projectId, instanceId))?.append(records);
   }
 
   /** Appends raw records to a project's instance listing. */
@@ -73,7 +132,8 @@ export class Store {
     this.#tasks.delete(key(projectId, instanceId));
   }
 
-  tasks(projectId: string, instanceId: string): unknown[] | undefined {
+  /** An instance's task list; undefined when there is no such instance. */
+  taskList(projectId: string, instanceId: string): TaskList | undefined {
     return this.#tasks.get(key(projectId, instanceId));
   }
 
@@ -92,22 +152,23 @@ export class Store {
   }
 
   /** ListBackgroundTask: record offset and limit (the client sends no time window). */
-  listTasks(tasks: readonly unknown[], query: Query): Reply {
+  listTasks(list: TaskList, query: Query): Reply {
     const paging = readPaging(query, this.#options.maxPageSize);
     if (typeof paging === 'string') return apiError(400, 'DCS.4800', paging);
+    const tasks = list.records;
     const page = tasks.slice(paging.offset, paging.offset + paging.limit);
     const count = this.#options.taskCountAsNumber ? tasks.length : String(tasks.length);
     return { status: 200, body: { task_count: count, tasks: page } };
   }
 
   /** DeleteBackgroundTask: terminal tasks only; 200 with a body or 204, as the API documents both. */
-  delete(tasks: unknown[], taskId: string): Reply {
-    const index = tasks.findIndex((task) => (task as { id?: unknown }).id === taskId);
-    if (index < 0) return apiError(404, 'DCS.4001', 'The task does not exist.');
-    if (!TERMINAL.has(String((tasks[index] as { status?: unknown }).status))) {
+  delete(list: TaskList, taskId: string): Reply {
+    const task = list.find(taskId);
+    if (task === undefined) return apiError(404, 'DCS.4001', 'The task does not exist.');
+    if (!TERMINAL.has(String((task as { status?: unknown }).status))) {
       return apiError(400, 'DCS.4957', "This operation is not allowed in the task's current state.");
     }
-    tasks.splice(index, 1);
+    list.remove(taskId);
     return this.#random() < 0.5 ? { status: 204 } : { status: 200, body: { message: '' } };
   }
 }

@@ -1,15 +1,9 @@
 // Signature verification as strict as the API gateway's: the simulator rejects what Huawei would.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  ALGORITHM,
-  type Credentials,
-  canonicalRequest,
-  hmacHex,
-  type QueryPairs,
-  stringToSign,
-} from '../dcs/signer.js';
-import { parseCompactUtc } from '../dcs/time.js';
+import { ALGORITHM, canonicalRequest, hmacHex, type QueryPairs, stringToSign } from '../dcs/signer.js';
+import type { Credentials } from '../model/credentials.js';
+import { parseCompactUtc } from './compact-time.js';
 
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 

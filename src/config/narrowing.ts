@@ -1,27 +1,10 @@
-// What one invocation asks of the configured cleanup: it can only narrow the targets and soften the policy.
+// The narrowing rules: a manual run selects configured or discovered instances and may only soften the
+// policy (docs/safety.md).
+
+import type { Config, Fleet, Target } from '../model/config.js';
+import type { Narrowing } from '../model/run-request.js';
 import { formatDuration } from './duration.js';
 import { InputError, type InputIssue } from './errors.js';
-import type { Config, Fleet, Target } from './schema.js';
-
-export interface RunRequest {
-  /** Overrides the config's dryRun. */
-  dryRun?: boolean | undefined;
-  /** Stop starting new work after this long; the rest is deferred. */
-  timeBudgetMs?: number | undefined;
-  narrowing?: Narrowing | undefined;
-}
-
-/** A manual selection: configured or discovered instances, and an age for all of them. */
-export interface Narrowing {
-  /** Instance ids to run on (all targets when absent). */
-  instanceIds?: readonly string[] | undefined;
-  /** Replaces the age of every selected instance. */
-  olderThanMs?: number | undefined;
-  /** false for a Lambda payload: it may ask for an older age than configured, never a younger one. */
-  olderThanMayShorten: boolean;
-  /** How errors name the fields: the CLI's flags or the payload's keys. */
-  fields: { instanceId: (index: number) => string; olderThan: string };
-}
 
 /**
  * What can be judged before discovery, so that no request is sent for a request that cannot stand: with no

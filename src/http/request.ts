@@ -1,0 +1,61 @@
+// The transport's vocabulary (docs/architecture.md): a request, the response it got, and how the pieces that
+// handle a request (pacing, retries, and the API's signing and auth guard) are stacked, each wrapping the
+// next as undici's interceptors wrap a dispatcher.
+import type { CappedBody } from './body.js';
+
+export interface HttpRequest {
+  /** `https://host[:port]`: requests are paced per origin. */
+  origin: string;
+  method: 'GET' | 'DELETE';
+  /** The request target exactly as sent: the percent-encoded path and query. */
+  target: string;
+  headers: Readonly<Record<string, string>>;
+  /** Bytes read at most of a 2xx body, and of any other body. */
+  bodyCaps: { success: number; error: number };
+}
+
+export interface HttpResponse {
+  status: number;
+  body: CappedBody;
+  requestId: string | undefined;
+  retryAfter: string | undefined;
+}
+
+/** A response and the attempts it took. */
+export interface Delivered {
+  response: HttpResponse;
+  attempts: number;
+}
+
+/** Sends one request (one attempt, or with what wraps it, several). */
+export type Send<R extends HttpRequest, T = HttpResponse> = (request: R) => Promise<T>;
+/** Wraps a Send with one concern. */
+export type Interceptor<R extends HttpRequest> = (next: Send<R>) => Send<R>;
+
+/** `interceptors` around `send`, the first one outermost. */
+export function stack<R extends HttpRequest>(send: Send<R>, ...interceptors: Interceptor<R>[]): Send<R> {
+  return interceptors.reduceRight((next, interceptor) => interceptor(next), send);
+}
+
+/** No usable answer: the connection failed or timed out (`network`, retried), or TLS is wrong (`tls`). */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  readonly kind: 'network' | 'tls';
+  attempts = 1;
+
+  constructor(kind: 'network' | 'tls', message: string) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+/** The request was not sent: the time budget ran out, or the run was stopped (a signal, 401s). */
+export class NotSentError extends Error {
+  override readonly name = 'NotSentError';
+  readonly reason: 'budget' | 'interrupted';
+
+  constructor(reason: 'budget' | 'interrupted', message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
