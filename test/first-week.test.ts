@@ -16,14 +16,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HELP_WIDTH } from '../src/cli/args.js';
+import { HELP_WIDTH } from '../src/cli/help.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
   BUILT_CLI,
   CREDENTIALS_ENV,
   configFor,
   instanceId,
-  PROJECT,
   seed,
   startSimulator,
   taskId,

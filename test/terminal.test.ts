@@ -7,8 +7,9 @@ import { PassThrough } from 'node:stream';
 import { WriteStream } from 'node:tty';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { colorsWanted } from '../src/cli/lines.js';
 import { main } from '../src/cli/main.js';
-import { colorsWanted, TerminalView } from '../src/cli/terminal.js';
+import { TerminalView } from '../src/cli/terminal.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
   BUILT_CLI,

@@ -15,9 +15,11 @@ import { renderSummaryTable } from '../report/table.js';
 import { startDemo } from '../simulator/demo.js';
 import { redactor } from '../text/redact.js';
 import { loadAccounts, type Warning } from './accounts.js';
-import { type Command, helpText, type Output, parseCommand, UsageError } from './args.js';
+import { type Command, type Output, parseCommand, UsageError } from './args.js';
+import { helpText } from './help.js';
+import { colorsWanted } from './lines.js';
 import { serveSimulator } from './serve.js';
-import { colorsWanted, TerminalView } from './terminal.js';
+import { TerminalView } from './terminal.js';
 
 type Stream = NodeJS.WritableStream & {
   isTTY?: boolean;

@@ -3,12 +3,13 @@
 // counted, unless verbose. Everything the API sent is made printable before it reaches the terminal.
 import { createColors } from 'picocolors';
 import type { AttemptReport } from '../http/retry.js';
-import type { Target } from '../model/config.js';
-import type { DeferReason, RunReporter, TaskResult } from '../report/reporter.js';
+import type { DeferReason, RunReporter } from '../report/reporter.js';
 import type { Outcome } from '../report/summary.js';
 import { runOutcome } from '../report/table.js';
-import { clip, describeError, wrapParts } from '../report/text.js';
+import { describeError, wrapParts } from '../report/text.js';
 import { printable } from '../text/printable.js';
+import { attemptParts, formatAge, instanceLabel, plural, resultParts } from './lines.js';
+import { ProgressLine } from './progress.js';
 
 export interface TerminalOptions {
   /** Print routine outcomes (deleted, already gone, would delete) and listings too. */
@@ -26,11 +27,6 @@ type Out = { write(text: string): unknown };
 /** A line's label and how to paint it. */
 type Label = readonly [text: string, paint: (text: string) => string];
 
-const CLEAR_LINE = '\r\x1b[2K';
-const REDRAW_EVERY_MS = 100;
-/** The clock and rate move even when nothing happens. */
-const TICK_MS = 250;
-const RATE_WINDOW_MS = 2_000;
 const LABEL_WIDTH = 9;
 /** Problem lines shown per instance (or project); the rest are counted in one `(… N more)` line. */
 export const PROBLEM_LINES_PER_INSTANCE = 20;
@@ -40,66 +36,30 @@ const DEFER_WORDS: Record<DeferReason, string> = {
   interrupted: 'the run was stopped',
 };
 const ROUTINE: ReadonlySet<Outcome> = new Set(['deleted', 'already-gone', 'would-delete']);
-const OUTCOME_WORDS: Record<Outcome, string> = {
-  deleted: 'deleted',
-  'already-gone': 'gone',
-  'would-delete': 'would delete',
-  skipped: 'skipped',
-  deferred: 'deferred',
-  failed: 'failed',
-};
-
-/**
- * Colours only on a terminal, never with NO_COLOR (set and not empty, as no-color.org says), nor when the
- * terminal says it has none (TERM=dumb, …: Node's hasColors, which would also count an empty NO_COLOR).
- */
-export function colorsWanted(
-  stream: { isTTY?: boolean; hasColors?: (env?: object) => boolean },
-  env: Record<string, string | undefined>,
-): boolean {
-  const { NO_COLOR: noColor, ...rest } = env;
-  if (!stream.isTTY || noColor) return false;
-  return typeof stream.hasColors === 'function' ? stream.hasColors(rest) : true;
-}
-
 export class TerminalView implements RunReporter {
   readonly #out: Out;
   readonly #options: TerminalOptions;
   readonly #paint: ReturnType<typeof createColors>;
   readonly #now: () => number;
-  #startedAt = 0;
-  #instancesTotal = 0;
-  #instancesDone = 0;
-  #stale = 0;
-  #handled = 0;
-  readonly #outcomes: Record<Outcome, number> = {
-    deleted: 0,
-    'already-gone': 0,
-    'would-delete': 0,
-    skipped: 0,
-    deferred: 0,
-    failed: 0,
-  };
-  #requests = 0;
-  readonly #recent: number[] = [];
   /** Problem lines printed and held back, per instance id (or project id, for instance records). */
   readonly #problems = new Map<string, { shown: number; held: number }>();
-  #timer: NodeJS.Timeout | undefined;
-  /** Between runStarted and close: the progress line may be drawn. */
-  #running = false;
-  #drawn = false;
-  #lastDrawAt = 0;
+  readonly #progress: ProgressLine;
 
   constructor(out: Out, options: TerminalOptions) {
     this.#out = out;
     this.#options = options;
     this.#paint = createColors(options.color);
     this.#now = options.now ?? Date.now;
+    this.#progress = new ProgressLine(out, {
+      live: options.live,
+      width: options.width,
+      now: this.#now,
+      paint: this.#paint.dim,
+    });
   }
 
   runStarted({ runId, dryRun, instances, fleets }: Parameters<RunReporter['runStarted']>[0]): void {
-    this.#startedAt = this.#now();
-    this.#running = true;
+    this.#progress.start();
     const what = [plural(instances, 'instance'), ...(fleets > 0 ? [plural(fleets, 'fleet')] : [])].join(
       ' and ',
     );
@@ -107,7 +67,6 @@ export class TerminalView implements RunReporter {
       [dryRun ? 'DRY RUN' : 'run', dryRun ? this.#paint.yellow : this.#paint.dim],
       [...(dryRun ? ['nothing is deleted', `run ${runId}`] : [runId]), `${what} configured`],
     );
-    if (this.#options.live) this.#timer = setInterval(() => this.#draw(true), TICK_MS).unref();
   }
 
   fleetDiscovered({ index, fleet }: Parameters<RunReporter['fleetDiscovered']>[0]): void {
@@ -149,12 +108,11 @@ export class TerminalView implements RunReporter {
   }
 
   cleaningStarted({ instances }: Parameters<RunReporter['cleaningStarted']>[0]): void {
-    this.#instancesTotal = Math.max(instances, 1);
-    this.#draw(true);
+    this.#progress.instancesKnown(instances);
   }
 
   instanceListed({ target, listed, ignored, stale }: Parameters<RunReporter['instanceListed']>[0]): void {
-    this.#stale += stale;
+    this.#progress.staleFound(stale);
     if (this.#options.verbose) {
       this.#line(
         ['listed', this.#paint.dim],
@@ -165,8 +123,6 @@ export class TerminalView implements RunReporter {
           `${stale} stale`,
         ],
       );
-    } else {
-      this.#draw(false);
     }
   }
 
@@ -187,14 +143,8 @@ export class TerminalView implements RunReporter {
 
   taskOutcome({ target, task, result }: Parameters<RunReporter['taskOutcome']>[0]): void {
     // Deferred tasks are counted by tasksDeferred (this is the verbose line of one of them).
-    if (result.outcome !== 'deferred') {
-      this.#handled++;
-      this.#outcomes[result.outcome]++;
-    }
-    if (ROUTINE.has(result.outcome) && !this.#options.verbose) {
-      this.#draw(false);
-      return;
-    }
+    if (result.outcome !== 'deferred') this.#progress.handled(result.outcome);
+    if (ROUTINE.has(result.outcome) && !this.#options.verbose) return;
     this.#problem(target.instanceId, this.#outcomeLabel(result.outcome), [
       `${task.name || '(no name)'} ${task.id}, ${formatAge(this.#now() - task.createdAtMs)} old`,
       `on ${instanceLabel(target)}`,
@@ -209,8 +159,7 @@ export class TerminalView implements RunReporter {
     oldestCreatedAt,
     newestCreatedAt,
   }: Parameters<RunReporter['tasksDeferred']>[0]) {
-    this.#handled += count;
-    this.#outcomes.deferred += count;
+    this.#progress.handled('deferred', count);
     const ages = [newestCreatedAt, oldestCreatedAt].map((at) =>
       at === null ? undefined : formatAge(this.#now() - Date.parse(at)),
     );
@@ -225,23 +174,19 @@ export class TerminalView implements RunReporter {
   }
 
   instanceFinished({ summary }: Parameters<RunReporter['instanceFinished']>[0]): void {
-    this.#instancesDone++;
+    this.#progress.instanceDone();
     const held = this.#problems.get(summary.instanceId)?.held ?? 0;
     if (held > 0) this.#line(['', (text) => text], [`(… ${held} more on instance ${summary.instanceId})`]);
-    this.#draw(false);
   }
 
   requestSent(_attempt: AttemptReport): void {
-    const now = this.#now();
-    this.#requests++;
-    this.#recent.push(now);
-    while ((this.#recent[0] ?? now) < now - RATE_WINDOW_MS) this.#recent.shift();
+    this.#progress.requestSent();
   }
 
   runFinished({ summary, stats }: Parameters<RunReporter['runFinished']>[0]): void {
     this.close();
     const { totals } = summary;
-    const outcomes = this.#outcomeCounts();
+    const outcomes = this.#progress.outcomeCounts();
     const outcome = runOutcome(summary);
     const mark: Label = [outcome, outcome === 'ok' ? this.#paint.green : this.#error()[1]];
     this.#line(mark, [
@@ -261,17 +206,7 @@ export class TerminalView implements RunReporter {
 
   /** Stops redrawing and clears the progress line (also when a run ends early). */
   close(): void {
-    this.#running = false;
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.#clear();
-  }
-
-  /** `242 deleted`, `2 gone`, …: the outcomes seen so far. */
-  #outcomeCounts(): string[] {
-    return (Object.keys(this.#outcomes) as Outcome[])
-      .filter((outcome) => this.#outcomes[outcome] > 0)
-      .map((outcome) => `${this.#outcomes[outcome]} ${OUTCOME_WORDS[outcome]}`);
+    this.#progress.stop();
   }
 
   #outcomeLabel(outcome: Outcome): Label {
@@ -279,7 +214,10 @@ export class TerminalView implements RunReporter {
     if (outcome === 'failed') return ['FAILED', (text) => red(bold(text))];
     if (outcome === 'skipped') return ['skipped', yellow];
     if (outcome === 'deferred') return ['deferred', magenta];
-    return [outcome === 'would-delete' ? 'would-del' : OUTCOME_WORDS[outcome], green];
+    return [
+      outcome === 'would-delete' ? 'would-del' : outcome === 'already-gone' ? 'gone' : 'deleted',
+      green,
+    ];
   }
 
   #error(): Label {
@@ -312,82 +250,8 @@ export class TerminalView implements RunReporter {
   }
 
   #print(text: string): void {
-    this.#clear();
+    this.#progress.clear();
     this.#out.write(`${text}\n`);
-    this.#draw(true);
+    this.#progress.draw(true);
   }
-
-  #draw(force: boolean): void {
-    if (!this.#options.live || !this.#running) return;
-    const now = this.#now();
-    if (!force && now - this.#lastDrawAt < REDRAW_EVERY_MS) return;
-    this.#lastDrawAt = now;
-    const outcomes = this.#outcomeCounts();
-    const rate = this.#recent.filter((time) => time >= now - RATE_WINDOW_MS).length / (RATE_WINDOW_MS / 1000);
-    const instances =
-      this.#instancesTotal > 0
-        ? `${this.#instancesDone}/${this.#instancesTotal} instances`
-        : 'discovering instances…';
-    // Outcome counts last: on a narrow terminal they are what gets cut (the final line repeats them).
-    const text = [
-      instances,
-      `${this.#handled}/${this.#stale} tasks`,
-      formatElapsed(now - this.#startedAt),
-      `${Math.round(rate)} req/s`,
-      ...outcomes,
-    ].join(' · ');
-    this.#out.write(`${CLEAR_LINE}${this.#paint.dim(clip(text, this.#options.width - 1))}`);
-    this.#drawn = true;
-  }
-
-  #clear(): void {
-    if (!this.#drawn) return;
-    this.#out.write(CLEAR_LINE);
-    this.#drawn = false;
-  }
-}
-
-function instanceLabel(target: Target): string {
-  const name = target.name ? `${target.name} ` : '';
-  return `instance ${name}${target.instanceId} (${target.region})`;
-}
-
-function resultParts(result: TaskResult): string[] {
-  const status = [result.httpStatus, result.errorCode].filter((part) => part !== null).join(' ');
-  const attempts = result.attempts > 0 ? ` after ${plural(result.attempts, 'attempt')}` : '';
-  const message =
-    result.message && result.message !== `HTTP ${result.httpStatus}`
-      ? result.message
-      : result.outcome === 'deferred'
-        ? 'over maxDeletesPerInstance: next run'
-        : undefined;
-  return [
-    ...(status ? [`${status}${attempts}`] : []),
-    ...(result.requestId ? [`request ${result.requestId}`] : []),
-    ...(message ? [message] : []),
-  ];
-}
-
-function attemptParts(attempts: number, requestId: string | null): string[] {
-  return [
-    ...(attempts > 0 ? [plural(attempts, 'attempt')] : []),
-    ...(requestId ? [`request ${requestId}`] : []),
-  ];
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-/** 42d, 5h, 12m. */
-function formatAge(ms: number): string {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
-  if (minutes >= 1440) return `${Math.floor(minutes / 1440)}d`;
-  if (minutes >= 60) return `${Math.floor(minutes / 60)}h`;
-  return `${minutes}m`;
-}
-
-function formatElapsed(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }

@@ -55,7 +55,7 @@ export class DcsError extends Error implements DcsErrorDetails {
 }
 
 /** `Internal Server Error` for 500: what an answer without a message says. */
-function statusText(status: number | null): string {
+export function statusText(status: number | null): string {
   return (status !== null && STATUS_CODES[status]) || 'no message';
 }
 

@@ -1,7 +1,7 @@
 // One instance's cleanup: stream its listing through the selection, then delete what it picked.
 
 import type { DcsApi } from '../dcs/client.js';
-import { DcsError, INSTANCE_GONE_CODES, malformedError, NOT_NOW_CODES } from '../dcs/errors.js';
+import { DcsError, INSTANCE_GONE_CODES, malformedError, NOT_NOW_CODES, statusText } from '../dcs/errors.js';
 import { conflictingRecord } from '../dcs/listing.js';
 import type { Target } from '../model/config.js';
 import type { TaskRecord } from '../policy/select.js';
@@ -98,7 +98,7 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
         taskName: task.name,
         httpStatus: result.httpStatus,
         errorCode: result.errorCode,
-        message: result.message ?? 'failed',
+        message: result.message ?? statusText(result.httpStatus),
         attempts: result.attempts,
       });
     }
@@ -201,7 +201,7 @@ async function deleteOne(
       outcome: classifyDeleteError(error),
       httpStatus: error.httpStatus,
       errorCode: error.errorCode,
-      message: error.message,
+      message: error.detail,
       requestId: error.requestId,
       attempts: error.attempts,
       durationMs: clock.now() - startedAt,

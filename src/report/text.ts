@@ -43,7 +43,5 @@ export function wrap(text: string, width: number, indent: string): string[] {
 /** `404 DCS.3022 The instance does not exist.`, printable. */
 export function describeError(error: SummaryError): string {
   const head = [error.httpStatus, error.errorCode].filter((part) => part !== null).join(' ');
-  // A body without a message leaves just `HTTP 500`: the status already says it.
-  const message = error.message === `HTTP ${error.httpStatus}` ? '' : error.message;
-  return printable([head, message].filter(Boolean).join(' '));
+  return printable([head, error.message].filter(Boolean).join(' '));
 }
