@@ -2,7 +2,7 @@
 // as ratios to their limits.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../src/config/schema.js';
+import { parseConfig } from '../src/config/resolve.js';
 import { DcsClient } from '../src/dcs/client.js';
 import { selectStale, type TaskRecord } from '../src/policy/select.js';
 import { seededRandom } from '../src/simulator/random.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
 import { InputError } from '../src/config/errors.js';
 import { checkBeforeDiscovery, narrowTargets } from '../src/config/narrowing.js';
-import { parseConfig } from '../src/config/schema.js';
+import { parseConfig } from '../src/config/resolve.js';
 import type { Narrowing } from '../src/model/run-request.js';
 
 const CONTRACT_EXAMPLE = {

@@ -1,4 +1,4 @@
-// Contract §8: fleets discovered by project, tags and names; accounts; limits per endpoint.
+// docs/config.md, "Fleets": fleets discovered by project, tags and names; accounts; limits per endpoint.
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../src/engine/run.js';
 import type { Narrowing } from '../src/model/run-request.js';

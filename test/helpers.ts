@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseConfig } from '../src/config/schema.js';
+import { parseConfig } from '../src/config/resolve.js';
 import { connectDcs, type TransportTuning } from '../src/dcs/client.js';
 import type { RunDeps } from '../src/engine/run.js';
 import type { Credentials } from '../src/model/credentials.js';

@@ -1,4 +1,4 @@
-// Contract §9: schema/cleanup.schema.json is generated from the zod schema, is current, and never rejects
+// docs/config.md, "Schema": schema/cleanup.schema.json is generated from the zod schema, is current, and never rejects
 // a config that `validate` accepts (it may be looser where JSON Schema cannot say what zod does).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config/schema.js';
+import { parseConfig } from '../src/config/resolve.js';
 import { alertBus, loadAccounts, loadConfig } from '../src/lambda/settings.js';
 import { configFor, instanceId } from './helpers.js';
 

@@ -33,7 +33,7 @@ function parseVectorUrl(url: string) {
   return { host, pathSegments: path.slice(1).split('/'), query: pairs };
 }
 
-// #5 documents the Node SDK's double-encoding quirk and #10 the opt-in V11 variant (dcs-api.md §7).
+// #5 documents the Node SDK's double-encoding quirk and #10 the opt-in V11 variant (docs/dcs-api.md, "Signing").
 const reproduced = vectors.filter((_, index) => ![5, 10].includes(index + 1));
 
 describe('SDK-HMAC-SHA256 signer', () => {

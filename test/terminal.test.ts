@@ -1,4 +1,4 @@
-// Contract §9 terminal output: through a real pseudo-terminal (`script`), and through TTY-flagged streams.
+// docs/cli.md, "Terminal view": through a real pseudo-terminal (`script`), and through TTY-flagged streams.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

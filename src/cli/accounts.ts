@@ -1,4 +1,4 @@
-// The CLI's credentials (contract §8): `default` from the environment, named accounts from --credentials.
+// The CLI's credentials (docs/config.md): `default` from the environment, named accounts from --credentials.
 import { readFile, stat } from 'node:fs/promises';
 import {
   credentialsFromEnv,

@@ -1,4 +1,4 @@
-// The run as people read it on a terminal (contract §9): a live progress line, and one readable line per
+// The run as people read it on a terminal (docs/cli.md, "Terminal view"): a live progress line, and one readable line per
 // task that ends failed, skipped or deferred and per instance or fleet problem. Routine outcomes are only
 // counted, unless verbose. Everything the API sent is made printable before it reaches the terminal.
 import { createColors } from 'picocolors';

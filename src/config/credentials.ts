@@ -1,4 +1,4 @@
-// Credentials per account (contract §8): the environment gives `default`; a credentials file or secret
+// Credentials per account (docs/config.md): the environment gives `default`; a credentials file or secret
 // gives named accounts. Errors name the field and never quote a value: these texts hold secrets.
 import * as z from 'zod';
 import { DEFAULT_ACCOUNT } from '../model/config.js';

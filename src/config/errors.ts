@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 /** One problem with the input, located by its field path (e.g. `instances[0].projectId`). */
 export interface InputIssue {
   path: string;
@@ -27,4 +28,16 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
     if (!/^[A-Za-z_$][\w$-]*$/.test(name)) return `${text}[${JSON.stringify(name)}]`;
     return text ? `${text}.${name}` : name;
   }, '');
+}
+
+function toInputIssues(issue: z.core.$ZodIssue): InputIssue[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key' }));
+  }
+  return [{ path: formatPath(issue.path), message: issue.message }];
+}
+
+/** Turns zod issues into an InputError naming each field (the config file's, or a Lambda payload's). */
+export function inputErrorFrom(error: z.ZodError): InputError {
+  return new InputError(error.issues.flatMap(toInputIssues));
 }

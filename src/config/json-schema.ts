@@ -1,4 +1,4 @@
-// schema/cleanup.schema.json, generated from the zod schema that validates configs (contract §9).
+// schema/cleanup.schema.json, generated from the zod schema that validates configs (docs/config.md, "Schema").
 // JSON Schema cannot say refinements (duplicates, "at least one entry") or transforms (duration ranges,
 // endpoint rules): there it is looser than `validate`, never stricter.
 import * as z from 'zod';

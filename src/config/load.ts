@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../model/config.js';
 import { InputError } from './errors.js';
-import { parseConfig } from './schema.js';
+import { parseConfig } from './resolve.js';
 
 /** Reads and validates a JSON config file. */
 export async function loadConfigFile(path: string): Promise<Config> {

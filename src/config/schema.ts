@@ -1,12 +1,11 @@
-// The config file of contract §2 and §8, validated strictly: unknown keys, bad values and duplicates are errors.
+// The config file of docs/config.md, validated strictly: unknown keys, bad values and duplicates are errors.
 // The same zod schema generates schema/cleanup.schema.json (see json-schema.ts), so every key carries a
 // description, and no pattern uses regex flags (JSON Schema cannot say them).
 import * as z from 'zod';
-import { type Config, DEFAULT_ACCOUNT, type Limits, type Scope } from '../model/config.js';
+import { DEFAULT_ACCOUNT, type Limits } from '../model/config.js';
 import { ACCOUNT_NAME, PROJECT_ID, UUID } from '../model/ids.js';
-import { DEFAULT_POLICY, type TaskPolicy, TERMINAL_STATUSES } from '../policy/policy.js';
+import { DEFAULT_POLICY, TERMINAL_STATUSES } from '../policy/policy.js';
 import { ageSchema } from './duration.js';
-import { formatPath, InputError, type InputIssue } from './errors.js';
 
 export const DEFAULT_LIMITS: Limits = { concurrency: 8, requestsPerSecond: 20, maxAttempts: 5 };
 const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,3}$/;
@@ -64,7 +63,7 @@ function policyFieldsFor(where: 'defaults' | 'entry') {
       .meta(doc('maxDeletesPerInstance', DEFAULT_POLICY.maxDeletesPerInstance)),
   };
 }
-const policyFields = policyFieldsFor('entry');
+export const policyFields = policyFieldsFor('entry');
 
 const endpointSchema = z
   .string({ error: 'must be a URL such as https://dcs.cn-north-4.myhuaweicloud.com' })
@@ -91,7 +90,7 @@ const endpointSchema = z
 
 const uuidSchema = z.string({ error: 'is required: a UUID' }).regex(UUID, { error: 'must be a UUID' });
 
-const scopeFields = {
+export const scopeFields = {
   region: z
     .string({ error: 'is required: a Huawei Cloud region id such as "cn-north-4"' })
     .regex(REGION, { error: 'must be a Huawei Cloud region id such as "cn-north-4"' })
@@ -228,65 +227,3 @@ export const configSchema = z
     title: 'dcs-task-cleanup config',
     description: 'Which Huawei Cloud DCS instances to clean of stale background tasks, and how.',
   });
-
-type ParsedPolicy = z.output<z.ZodObject<typeof policyFields>>;
-type ParsedScope = z.output<z.ZodObject<typeof scopeFields>>;
-
-/** Validates a parsed JSON value as a config; throws InputError listing every problem with its path. */
-export function parseConfig(input: unknown): Config {
-  const result = configSchema.safeParse(input);
-  if (!result.success) throw inputErrorFrom(result.error);
-  const { dryRun, defaults = {}, limits = {}, instances = [], fleets = [] } = result.data;
-  return {
-    dryRun,
-    limits: { ...DEFAULT_LIMITS, ...limits },
-    targets: instances.map(({ instanceId, region, projectId, endpoint, account, ...overrides }) => ({
-      ...resolveScope({ region, projectId, endpoint, account }),
-      instanceId,
-      source: 'config',
-      policy: resolvePolicy(defaults, overrides),
-    })),
-    fleets: fleets.map(
-      ({ region, projectId, endpoint, account, tags, names, excludeInstanceIds, ...overrides }, index) => ({
-        ...resolveScope({ region, projectId, endpoint, account }),
-        index,
-        tags,
-        names: names ?? [],
-        excludeInstanceIds: (excludeInstanceIds ?? []).map((id) => id.toLowerCase()),
-        policy: resolvePolicy(defaults, overrides),
-      }),
-    ),
-  };
-}
-
-function resolveScope({ region, projectId, endpoint, account }: ParsedScope): Scope {
-  return {
-    region,
-    projectId,
-    endpoint: endpoint ?? `https://dcs.${region}.myhuaweicloud.com`,
-    account: account ?? DEFAULT_ACCOUNT,
-  };
-}
-
-function resolvePolicy(defaults: ParsedPolicy, overrides: ParsedPolicy): TaskPolicy {
-  const pick = <K extends keyof ParsedPolicy>(key: K) => overrides[key] ?? defaults[key];
-  return {
-    olderThanMs: pick('olderThan') ?? DEFAULT_POLICY.olderThanMs,
-    statuses: pick('statuses') ?? DEFAULT_POLICY.statuses,
-    excludeTaskNames: pick('excludeTaskNames') ?? DEFAULT_POLICY.excludeTaskNames,
-    keepLatest: pick('keepLatest') ?? DEFAULT_POLICY.keepLatest,
-    maxDeletesPerInstance: pick('maxDeletesPerInstance') ?? DEFAULT_POLICY.maxDeletesPerInstance,
-  };
-}
-
-function toInputIssues(issue: z.core.$ZodIssue): InputIssue[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key' }));
-  }
-  return [{ path: formatPath(issue.path), message: issue.message }];
-}
-
-/** Turns zod issues into an InputError naming each field (the config file's, or a Lambda payload's). */
-export function inputErrorFrom(error: z.ZodError): InputError {
-  return new InputError(error.issues.flatMap(toInputIssues));
-}

@@ -1,4 +1,4 @@
-// Every request the client sends is one of three, built from validated ids (contract §7).
+// Every request the client sends is one of three, built from validated ids (docs/safety.md).
 import { PROJECT_ID, TASK_ID, UUID } from '../model/ids.js';
 import { encodePath } from './signer.js';
 

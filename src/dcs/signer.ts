@@ -1,4 +1,4 @@
-// SDK-HMAC-SHA256, Huawei Cloud's AK/SK request signature (see shared/dcs-api.md §6).
+// SDK-HMAC-SHA256, Huawei Cloud's AK/SK request signature (docs/dcs-api.md, "Signing").
 // Pure: the caller supplies the date, so the same inputs always give the same signature.
 import { createHash, createHmac } from 'node:crypto';
 import type { Credentials } from '../model/credentials.js';

@@ -1,4 +1,4 @@
-// Discovery (contract §8): list each fleet's project, select by tags, names and status, and resolve
+// Discovery (docs/config.md): list each fleet's project, select by tags, names and status, and resolve
 // precedence: `instances` entries first, then the first matching fleet in config order. A project's listing
 // streams by: only the instances some fleet selects are kept, never the whole project.
 

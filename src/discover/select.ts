@@ -1,4 +1,4 @@
-// Which listed instances a fleet selects (contract §8). Pure, and always run on the client, whatever the
+// Which listed instances a fleet selects (docs/config.md). Pure, and always run on the client, whatever the
 // server was asked: a server that ignores a filter must never widen the selection.
 
 import type { InstanceRecord } from '../dcs/instances.js';

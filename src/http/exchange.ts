@@ -1,6 +1,7 @@
 // One HTTP exchange over undici: headers and the whole body within a timeout, the body read up to a cap.
 import type { Dispatcher } from 'undici';
 import { readCappedBody } from './body.js';
+import { headerValue } from './header.js';
 import { type HttpRequest, type HttpResponse, type Send, TransportError } from './request.js';
 import { request as undiciRequest } from './undici.js';
 
@@ -49,8 +50,4 @@ function transportError(error: unknown, timeoutMs: number): TransportError {
       ? `no complete answer within ${timeoutMs} ms`
       : [code ?? cause, message].filter(Boolean).join(' ') || String(error);
   return new TransportError(tls ? 'tls' : 'network', `${tls ? 'TLS' : 'network'} error: ${detail}`);
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

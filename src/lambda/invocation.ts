@@ -1,8 +1,7 @@
 // What an invocation asks for: a scheduled run, or a manual payload that may only narrow or soften it.
 import * as z from 'zod';
 import { ageSchema } from '../config/duration.js';
-import { InputError, type InputIssue } from '../config/errors.js';
-import { inputErrorFrom } from '../config/schema.js';
+import { InputError, type InputIssue, inputErrorFrom } from '../config/errors.js';
 import type { RunRequest } from '../model/run-request.js';
 
 export type Invocation = { kind: 'scheduled'; request: RunRequest } | { kind: 'manual'; request: RunRequest };

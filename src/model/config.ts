@@ -28,7 +28,7 @@ export interface Target extends Scope {
   policy: TaskPolicy;
 }
 
-/** A `fleets` entry: the instances of a project that its selectors match (contract §8). */
+/** A `fleets` entry: the instances of a project that its selectors match (docs/config.md). */
 export interface Fleet extends Scope {
   /** Position in the config's `fleets` (0-based). */
   index: number;

@@ -2,7 +2,7 @@
 export const TERMINAL_STATUSES = ['SUCCESS', 'FAILED'] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
-/** What makes a task of one instance stale (contract §2). */
+/** What makes a task of one instance stale (docs/config.md). */
 export interface TaskPolicy {
   olderThanMs: number;
   statuses: readonly TerminalStatus[];

@@ -1,4 +1,4 @@
-// The EventBridge events of contract §6, kept far below EventBridge's 256 KB entry limit.
+// The EventBridge events of docs/events.md, kept far below EventBridge's 256 KB entry limit.
 import { cut } from '../text/cut.js';
 import { fitEntries } from './fit.js';
 import {

@@ -1,4 +1,4 @@
-// The run's events as structured log records (contract §5): one per stale task, one per problem, and the
+// The run's events as structured log records (docs/logs.md): one per stale task, one per problem, and the
 // summary at the end. The CLI writes them as JSON lines; the Lambda through Powertools Logger.
 import type { Logger } from './logger.js';
 import type { RunReporter } from './reporter.js';
@@ -121,7 +121,7 @@ export class LogReporter implements RunReporter {
     });
   }
 
-  /** The per-task record of contract §5: every key present, null where it does not apply. */
+  /** The per-task record of docs/logs.md: every key present, null where it does not apply. */
   taskOutcome({ runId, target, task, result }: Parameters<RunReporter['taskOutcome']>[0]): void {
     const text = result.message ? `task ${result.outcome}: ${result.message}` : `task ${result.outcome}`;
     this.#logger[TASK_LOG_LEVEL[result.outcome]](text, {

@@ -41,7 +41,7 @@ export interface RunReporter {
   }): void;
   /** A fleet's discovery ended: `fleet.error` is set when it failed. */
   fleetDiscovered(event: { runId: string; index: number; fleet: FleetSummary; error?: DcsError }): void;
-  /** A task or instance record that could not be used (contract §7). */
+  /** A task or instance record that could not be used (docs/safety.md). */
   recordIgnored(event: {
     runId: string;
     kind: 'task' | 'instance';

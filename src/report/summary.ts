@@ -1,4 +1,4 @@
-// The RunSummary of contract §4, the arithmetic behind it, and its bounded forms (docs/bounds.md).
+// The RunSummary of docs/summary.md, the arithmetic behind it, and its bounded forms (docs/bounds.md).
 import { fitEntries, jsonBytes } from './fit.js';
 
 export type Outcome = 'deleted' | 'already-gone' | 'would-delete' | 'skipped' | 'deferred' | 'failed';

@@ -1,7 +1,7 @@
 // `dcs-task-cleanup simulate`: two regions (one simulator each), a fleet discovered by tags and names,
 // instances named in the config under a second account, and the config and credentials that clean them.
 import { randomBytes } from 'node:crypto';
-import { parseConfig } from '../config/schema.js';
+import { parseConfig } from '../config/resolve.js';
 import type { Config } from '../model/config.js';
 import type { Accounts } from '../model/credentials.js';
 import { seededRandom } from './random.js';

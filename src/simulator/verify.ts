@@ -2,6 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ALGORITHM, canonicalRequest, hmacHex, type QueryPairs, stringToSign } from '../dcs/signer.js';
+import { headerValue } from '../http/header.js';
 import type { Credentials } from '../model/credentials.js';
 import { parseCompactUtc } from './compact-time.js';
 
@@ -31,7 +32,7 @@ export function verifySignature(
   lookup: (ak: string) => Credentials | undefined,
   nowMs: number,
 ): AuthFailure | undefined {
-  const header = single(request.headers.authorization);
+  const header = headerValue(request.headers.authorization);
   const match = header ? AUTHORIZATION.exec(header) : null;
   if (!match) return reject('missing or malformed Authorization header');
   const [, ak = '', signedList = '', signature = ''] = match;
@@ -44,7 +45,7 @@ export function verifySignature(
   for (const required of ['host', 'x-sdk-date']) {
     if (!signedNames.includes(required)) return reject(`${required} is not signed`);
   }
-  const sdkDate = single(request.headers['x-sdk-date']) ?? '';
+  const sdkDate = headerValue(request.headers['x-sdk-date']) ?? '';
   const signedAt = SDK_DATE.test(sdkDate) ? parseCompactUtc(sdkDate) : undefined;
   if (signedAt === undefined) return reject('X-Sdk-Date is not in YYYYMMDDTHHMMSSZ form');
   if (Math.abs(nowMs - signedAt) > MAX_CLOCK_SKEW_MS) {
@@ -55,7 +56,7 @@ export function verifySignature(
   }
   if (credentials.securityToken !== undefined) {
     if (!signedNames.includes('x-security-token')) return reject('x-security-token is not signed');
-    if (single(request.headers['x-security-token']) !== credentials.securityToken)
+    if (headerValue(request.headers['x-security-token']) !== credentials.securityToken)
       return reject('bad security token');
   }
 
@@ -73,8 +74,4 @@ export function verifySignature(
 
 function reject(detail: string): AuthFailure {
   return { errorCode: 'APIGW.0301', message: `Incorrect IAM authentication information: ${detail}` };
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
