@@ -17,31 +17,10 @@ import { redactor } from '../text/redact.js';
 import { loadAccounts, type Warning } from './accounts.js';
 import { type Command, type Output, parseCommand, UsageError } from './args.js';
 import { helpText } from './help.js';
+import type { CliIo } from './io.js';
 import { colorsWanted } from './lines.js';
 import { serveSimulator } from './serve.js';
 import { TerminalView } from './terminal.js';
-
-type Stream = NodeJS.WritableStream & {
-  isTTY?: boolean;
-  columns?: number;
-  hasColors?: (env?: object) => boolean;
-};
-
-/** Where SIGINT and SIGTERM come from (the process; a test may give its own). */
-export interface Signals {
-  on(signal: 'SIGINT' | 'SIGTERM', handler: () => void): unknown;
-  off(signal: 'SIGINT' | 'SIGTERM', handler: () => void): unknown;
-}
-
-export interface CliIo {
-  stdout: Stream;
-  stderr: Stream;
-  env: Record<string, string | undefined>;
-  /** Stop signals; none are listened to without them. */
-  signals?: Signals;
-  /** Ends the process at once (a second stop signal). */
-  exit?: (code: number) => void;
-}
 
 /** 128 + the signal's number, as shells report a process a signal stopped. */
 export const EXIT = { ok: 0, problem: 1, badInput: 2, SIGINT: 130, SIGTERM: 143 } as const;

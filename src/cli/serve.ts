@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { seededRandom } from '../simulator/random.js';
 import { DcsSimulator } from '../simulator/server.js';
 import { hexId, seedTasks, uuid } from '../simulator/task-records.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 /** The instances served: names, task counts and how far back their tasks go. */
 const INSTANCES = [

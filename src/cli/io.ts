@@ -1,0 +1,23 @@
+// What the CLI reads and writes: its streams, environment and stop signals (injected, so tests can drive it).
+
+export type Stream = NodeJS.WritableStream & {
+  isTTY?: boolean;
+  columns?: number;
+  hasColors?: (env?: object) => boolean;
+};
+
+/** Where SIGINT and SIGTERM come from (the process; a test may give its own). */
+export interface Signals {
+  on(signal: 'SIGINT' | 'SIGTERM', handler: () => void): unknown;
+  off(signal: 'SIGINT' | 'SIGTERM', handler: () => void): unknown;
+}
+
+export interface CliIo {
+  stdout: Stream;
+  stderr: Stream;
+  env: Record<string, string | undefined>;
+  /** Stop signals; none are listened to without them. */
+  signals?: Signals;
+  /** Ends the process at once (a second stop signal). */
+  exit?: (code: number) => void;
+}
