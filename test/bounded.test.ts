@@ -15,8 +15,6 @@ import {
   type InstanceSummary,
   invariantHolds,
   loggableSummary,
-  type RunSummary,
-  zeroCounters,
 } from '../src/report/summary.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import { cut } from '../src/text/cut.js';
@@ -27,8 +25,10 @@ import {
   DAY,
   fastDeps,
   instanceId,
+  instanceSummary,
   PROJECT,
   parseConfig,
+  runSummary,
   seed,
   startSimulator,
   taskId,
@@ -164,28 +164,8 @@ describe('answers and log lines stay small', () => {
     message: '€'.repeat(512),
     attempts: 5,
   });
-  const instance = (n: number, failures: number): InstanceSummary => ({
-    instanceId: instanceId(n),
-    projectId: PROJECT,
-    region: 'cn-north-4',
-    account: 'default',
-    source: 'config',
-    ...zeroCounters(),
-    stale: failures,
-    failed: failures,
-    failures: Array.from({ length: failures }, (_, i) => failure(i)),
-  });
-  const summaryOf = (instances: InstanceSummary[]): RunSummary => ({
-    runId: 'r',
-    dryRun: false,
-    startedAt: '',
-    finishedAt: '',
-    complete: true,
-    ok: false,
-    totals: zeroCounters(),
-    instances,
-    fleets: [],
-  });
+  const instance = (n: number, failures: number) => instanceSummary(n, failures, {}, failure);
+  const summaryOf = (instances: InstanceSummary[]) => runSummary(instances);
 
   it('120 instances x 100 failures: the answer keeps 1,000 failures in all, marked, under 1 MB', () => {
     const answer = answerSummary(summaryOf(Array.from({ length: 120 }, (_, n) => instance(n, 100))));

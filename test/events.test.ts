@@ -1,50 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertEvents, COMPLETED, FAILED, MAX_DETAIL_BYTES } from '../src/report/events.js';
-import {
-  type InstanceSummary,
-  loggableSummary,
-  type RunSummary,
-  sumCounters,
-  zeroCounters,
-} from '../src/report/summary.js';
-import { instanceId, PROJECT, taskId } from './helpers.js';
-
-function instance(n: number, failed: number, patch: Partial<InstanceSummary> = {}): InstanceSummary {
-  return {
-    instanceId: instanceId(n),
-    projectId: PROJECT,
-    region: 'cn-north-4',
-    account: 'default',
-    source: 'config',
-    ...zeroCounters(),
-    stale: failed,
-    failed,
-    failures: Array.from({ length: failed }, (_, i) => ({
-      taskId: taskId(i),
-      taskName: 'EXTEND',
-      httpStatus: 500,
-      errorCode: 'DCS.5006',
-      message: 'x'.repeat(1_000),
-      attempts: 5,
-    })),
-    ...patch,
-  };
-}
-
-function summary(instances: InstanceSummary[], complete = true): RunSummary {
-  const totals = sumCounters(instances);
-  return {
-    runId: 'run-1',
-    dryRun: false,
-    startedAt: '2026-01-01T00:00:00.000Z',
-    finishedAt: '2026-01-01T00:01:00.000Z',
-    complete,
-    ok: complete && totals.failed === 0 && instances.every((i) => !i.error),
-    fleets: [],
-    totals,
-    instances,
-  };
-}
+import { loggableSummary } from '../src/report/summary.js';
+import { instanceSummary as instance, instanceId, runSummary as summary } from './helpers.js';
 
 describe('alert events', () => {
   it('a clean run publishes Completed only, with the contract detail', () => {

@@ -5,6 +5,13 @@ import type { RunDeps } from '../src/engine/run.js';
 import type { Credentials } from '../src/model/credentials.js';
 import { LogReporter } from '../src/report/log-reporter.js';
 import type { LogFields, Logger } from '../src/report/logger.js';
+import {
+  type InstanceSummary,
+  type RunSummary,
+  sumCounters,
+  type TaskFailure,
+  zeroCounters,
+} from '../src/report/summary.js';
 import { seededRandom } from '../src/simulator/random.js';
 import { DcsSimulator, type SimulatorOptions } from '../src/simulator/server.js';
 import { makeTask, type SimTask } from '../src/simulator/task-records.js';
@@ -107,3 +114,51 @@ export function fastDeps(
 }
 
 export { parseConfig };
+
+function defaultFailure(i: number): TaskFailure {
+  return {
+    taskId: taskId(i),
+    taskName: 'EXTEND',
+    httpStatus: 500,
+    errorCode: 'DCS.5006',
+    message: 'x'.repeat(1_000),
+    attempts: 5,
+  };
+}
+
+/** An instance's summary with `failed` failures (`failure` makes each; EXTEND with a 1,000-character message). */
+export function instanceSummary(
+  n: number,
+  failed: number,
+  patch: Partial<InstanceSummary> = {},
+  failure: (i: number) => TaskFailure = defaultFailure,
+): InstanceSummary {
+  return {
+    instanceId: instanceId(n),
+    projectId: PROJECT,
+    region: 'cn-north-4',
+    account: 'default',
+    source: 'config',
+    ...zeroCounters(),
+    stale: failed,
+    failed,
+    failures: Array.from({ length: failed }, (_, i) => failure(i)),
+    ...patch,
+  };
+}
+
+/** A run's summary over `instances`, its totals summed. */
+export function runSummary(instances: InstanceSummary[], complete = true): RunSummary {
+  const totals = sumCounters(instances);
+  return {
+    runId: 'run-1',
+    dryRun: false,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:01:00.000Z',
+    complete,
+    ok: complete && totals.failed === 0 && instances.every((i) => !i.error),
+    fleets: [],
+    totals,
+    instances,
+  };
+}
