@@ -10,9 +10,9 @@ import { SERVICE_NAME } from '../src/lambda/logger.js';
 import { createMetrics, METRICS_NAMESPACE, publishRunMetrics } from '../src/lambda/metrics.js';
 import { EVENT_SOURCE, FAILED } from '../src/report/events.js';
 import { zeroCounters } from '../src/report/summary.js';
+import { freshClone, ROOT } from './helpers.js';
 
 const execute = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..');
 const OSLS = join(ROOT, 'node_modules', '.bin', 'osls');
 
 // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON
@@ -23,11 +23,13 @@ type Template = {
 };
 
 let dir: string;
+let clone: string;
 
 async function packageStage(stage: string, params: string[] = []) {
   const out = join(dir, stage);
   await execute(OSLS, ['package', '--stage', stage, '--package', out, ...params.map((p) => `--param=${p}`)], {
-    cwd: ROOT,
+    // A clone of its own: the deploy guard rebuilds dist/, which the other tests run from.
+    cwd: clone,
     env: {
       ...process.env,
       AWS_ACCESS_KEY_ID: 'offline',
@@ -48,6 +50,7 @@ let prod: Awaited<ReturnType<typeof packageStage>>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dcs-deploy-'));
+  clone = freshClone(join(dir, 'clone'));
   prod = await packageStage('prod', [
     'alertEmail=ops@example.com',
     'schedule=cron(0 3 * * ? *)',
@@ -75,11 +78,11 @@ describe('serverless.yml → CloudFormation', () => {
       'infra/config/cleanup.json',
     ]);
     // Every chunk the bundle imports on first use is packaged with it.
-    const chunks = readdirSync(join(ROOT, 'dist', 'chunks')).map((file) => `dist/chunks/${file}`);
+    const chunks = readdirSync(join(clone, 'dist', 'chunks')).map((file) => `dist/chunks/${file}`);
     expect(files.filter((file) => file.startsWith('dist/chunks/'))).toEqual(chunks.sort());
     // The terminal view and its colour library are the CLI's: the Lambda bundle carries neither.
     const bundle = ['dist/handler.js', ...chunks]
-      .map((file) => readFileSync(join(ROOT, file), 'utf8'))
+      .map((file) => readFileSync(join(clone, file), 'utf8'))
       .join('\n');
     expect(bundle).not.toContain('FORCE_COLOR');
     expect(bundle).not.toContain('discovering instances');

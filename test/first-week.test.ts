@@ -2,18 +2,9 @@
 // to point at, clean stops on signals, help and version, narrow terminals and plain streams, an installable
 // package.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HELP_WIDTH } from '../src/cli/help.js';
@@ -22,7 +13,9 @@ import {
   BUILT_CLI,
   CREDENTIALS_ENV,
   configFor,
+  freshClone,
   instanceId,
+  ROOT,
   seed,
   startSimulator,
   taskId,
@@ -30,15 +23,17 @@ import {
 } from './helpers.js';
 
 const execute = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..');
 const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
 const A = instanceId(1);
 
 let dir: string;
 let simulator: DcsSimulator | undefined;
 const children: ChildProcess[] = [];
+let clone: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'dcs-first-week-'));
+  // A fresh clone (no dist/): packaging and npm pack build there, not in the tree other tests run from.
+  clone = freshClone(join(dir, 'clone'));
 });
 afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
@@ -84,20 +79,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 15_000)
 }
 
 describe('deploy guard: osls package in a fresh clone without a build', () => {
-  let clone: string;
   const OSLS = join(ROOT, 'node_modules', '.bin', 'osls');
-  beforeAll(async () => {
-    // What a fresh clone has after `npm ci`: the sources and node_modules, no dist/.
-    clone = join(dir, 'clone');
-    const { stdout } = await execute('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT });
-    for (const file of stdout.split('\n').filter(Boolean)) {
-      if (!existsSync(join(ROOT, file))) continue;
-      mkdirSync(dirname(join(clone, file)), { recursive: true });
-      cpSync(join(ROOT, file), join(clone, file));
-    }
-    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
-    expect(existsSync(join(clone, 'dist'))).toBe(false);
-  });
 
   async function packageWith(params: string[]) {
     const out = join(dir, `package-${params.join('-').replace(/\W+/g, '_')}`);
@@ -119,6 +101,7 @@ describe('deploy guard: osls package in a fresh clone without a build', () => {
   }
 
   it('builds the bundle itself: the zip holds the handler and the config, at the path the function reads', async () => {
+    expect(existsSync(join(clone, 'dist'))).toBe(false);
     const { code, out, output } = await packageWith([]);
     expect(code).toBe(0);
     expect(output).toContain('infra/config/cleanup.json is valid');
@@ -344,7 +327,7 @@ describe('installable package', () => {
     const packDir = join(dir, 'pack');
     mkdirSync(packDir);
     const { stdout } = await execute('npm', ['pack', '--json', '--pack-destination', packDir], {
-      cwd: ROOT,
+      cwd: clone,
       timeout: 120_000,
     });
     const [pack] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];

@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseConfig } from '../src/config/resolve.js';
 import { connectDcs, type TransportTuning } from '../src/dcs/client.js';
 import type { RunDeps } from '../src/engine/run.js';
@@ -161,4 +163,25 @@ export function runSummary(instances: InstanceSummary[], complete = true): RunSu
     totals,
     instances,
   };
+}
+
+/** The repository's root. */
+export const ROOT = join(import.meta.dirname, '..');
+
+/**
+ * What a fresh clone holds after `npm ci`: the tracked (and new, unignored) files and node_modules, no
+ * dist/. Packaging and `npm pack` build there, never in the working tree that other tests run from.
+ */
+export function freshClone(into: string): string {
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  for (const file of files.split('\n').filter(Boolean)) {
+    if (!existsSync(join(ROOT, file))) continue;
+    mkdirSync(dirname(join(into, file)), { recursive: true });
+    cpSync(join(ROOT, file), join(into, file));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(into, 'node_modules'));
+  return into;
 }
