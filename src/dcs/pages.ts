@@ -60,7 +60,7 @@ export function parseListing<T>(
   return page;
 }
 
-export function isIgnored<T>(record: T | IgnoredRecord): record is IgnoredRecord {
+function isIgnored<T>(record: T | IgnoredRecord): record is IgnoredRecord {
   return typeof record === 'object' && record !== null && 'reason' in record && 'rawId' in record;
 }
 
