@@ -104,6 +104,26 @@ describe('no value crashes the run', () => {
   });
 });
 
+describe('discovery is bounded', () => {
+  it('a project listing that selects more than 20,000 RUNNING instances is a fleet error, not a million targets', async () => {
+    simulator = await startSimulator();
+    const records = Array.from({ length: 20_001 }, (_, n) => ({
+      instance_id: instanceId(1_000_000 + n),
+      name: `redis-${n}`,
+      status: 'RUNNING',
+    }));
+    simulator.addRawInstances(PROJECT, records);
+    const config = parseConfig({
+      dryRun: true,
+      fleets: [{ region: 'cn-north-4', projectId: PROJECT, endpoint: simulator.endpoint, tags: {} }],
+    });
+    const { summary } = await run(config, {}, fastDeps());
+    expect(summary.fleets[0]?.error?.message).toMatch(/more than 20000 instances/);
+    expect(summary.instances).toEqual([]);
+    expect(summary.complete).toBe(false);
+  });
+});
+
 describe('every string from a response is cut before it is written', () => {
   it('a failing task with a 7 MiB name, a long code, message and request id: cut in the record, summary and events', async () => {
     simulator = await startSimulator();

@@ -3,7 +3,7 @@
 // streams by: only the instances some fleet selects are kept, never the whole project.
 
 import type { DcsApi } from '../dcs/client.js';
-import { DcsError, notSentError } from '../dcs/errors.js';
+import { DcsError, malformedError, notSentError } from '../dcs/errors.js';
 import type { InstanceRecord } from '../dcs/instances.js';
 import type { Config, Fleet, Scope, Target } from '../model/config.js';
 import { IgnoredTally } from '../report/ignored.js';
@@ -18,6 +18,12 @@ export interface Discovery {
   /** Why an instance id may be missing from `targets` although it exists: fleets that failed. */
   undiscovered: string | undefined;
 }
+
+/**
+ * At most this many instances of one project are taken from its listing (a real project holds hundreds):
+ * past it, a server that claims a million instances would grow the run's memory and its work without end.
+ */
+export const MAX_SELECTED_INSTANCES = 20_000;
 
 /** What one project's listing gave each fleet over it (by fleet index). */
 type Listing =
@@ -95,6 +101,7 @@ async function listProject(
   const running = new Map<number, InstanceRecord[]>();
   const notRunning = new Map<number, number>();
   const ignored = new IgnoredTally(reporter, { runId, kind: 'instance', scope });
+  let selected = 0;
   try {
     for await (const item of client.listInstances(scope)) {
       if (!('record' in item)) {
@@ -102,10 +109,20 @@ async function listProject(
         continue;
       }
       const instance = item.record;
-      for (const { index, selects } of selectors) {
-        if (!selects(instance)) continue;
-        if (instance.status !== RUNNING) notRunning.set(index, (notRunning.get(index) ?? 0) + 1);
-        else if (running.has(index)) running.get(index)?.push(instance);
+      const fleets = selectors.filter(({ selects }) => selects(instance)).map(({ index }) => index);
+      if (instance.status !== RUNNING) {
+        for (const index of fleets) notRunning.set(index, (notRunning.get(index) ?? 0) + 1);
+        continue;
+      }
+      if (fleets.length > 0 && ++selected > MAX_SELECTED_INSTANCES) {
+        throw malformedError(
+          `instance listing selected more than ${MAX_SELECTED_INSTANCES} instances`,
+          null,
+          0,
+        );
+      }
+      for (const index of fleets) {
+        if (running.has(index)) running.get(index)?.push(instance);
         else running.set(index, [instance]);
       }
     }
