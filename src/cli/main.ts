@@ -1,5 +1,4 @@
 // The command-line shell over `run`: arguments in, a summary and an exit code out.
-
 import packageJson from '../../package.json' with { type: 'json' };
 import { InputError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';

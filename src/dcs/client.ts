@@ -112,8 +112,10 @@ export class DcsClient implements DcsApi {
     this.#redact = redactor(secretsOf(accounts));
     const attempt = stack<DcsRequest>(
       exchange(this.#dispatcher, tuning.requestTimeoutMs ?? 10_000),
-      guarded((account) => this.#guard(account)),
-      paced((origin) => this.#pacer(origin, limits, clock, stop), deadline, stop),
+      // One 401 breaker per account (a locked-out account stops, the others go on); one pacer per endpoint
+      // origin (each region has its own gateway, limits and 429s).
+      guarded((account) => memo(this.#guards, account, () => new AuthGuard(account))),
+      paced((origin) => memo(this.#pacers, origin, () => new Pacer(limits, clock, stop)), deadline, stop),
       signing(accounts, clock),
     );
     this.#send = retrying(attempt, {
@@ -239,18 +241,11 @@ export class DcsClient implements DcsApi {
     if (response.status >= 200 && response.status < 300) return answer;
     throw errorFromResponse({ ...answer, requestId: response.requestId }, attempts, this.#redact);
   }
+}
 
-  /** One 401 circuit breaker per account: a locked-out account stops sending, the others go on. */
-  #guard(account: string): AuthGuard {
-    const guard = this.#guards.get(account) ?? new AuthGuard(account);
-    this.#guards.set(account, guard);
-    return guard;
-  }
-
-  /** One pacer per endpoint origin: each region has its own gateway, limits and 429s. */
-  #pacer(origin: string, limits: Limits, clock: Clock, stop: AbortSignal | undefined): Pacer {
-    const pacer = this.#pacers.get(origin) ?? new Pacer(limits, clock, stop);
-    this.#pacers.set(origin, pacer);
-    return pacer;
-  }
+/** The value under `key`, made by `make` the first time. */
+function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  const value = map.get(key) ?? make();
+  map.set(key, value);
+  return value;
 }

@@ -1,5 +1,5 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { boundedFields, type LogFields, type Logger } from '../report/logger.js';
+import { fieldsJson, type LogFields, type Logger } from '../report/logger.js';
 
 export const SERVICE_NAME = 'dcs-task-cleanup';
 
@@ -30,6 +30,6 @@ export class LambdaLogger implements Logger {
 
   /** Redacted, and bounded so that CloudWatch never splits the record. */
   #clean(message: string, fields: LogFields): LogFields {
-    return JSON.parse(this.#redact(JSON.stringify(boundedFields(message, fields))));
+    return JSON.parse(this.#redact(fieldsJson(message, fields)));
   }
 }

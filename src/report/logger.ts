@@ -1,11 +1,24 @@
 import { cut, TEXT_LIMITS } from '../text/cut.js';
 import { jsonBytes } from './fit.js';
-import { MAX_LOG_LINE_BYTES } from './summary.js';
 
 export type LogFields = Record<string, unknown>;
 
+/** No log line may pass this (container runtimes split longer lines and break the JSON). */
+export const MAX_LOG_LINE_BYTES = 16 * 1024;
+
 /** Room kept for what a logger adds to the fields (level, timestamp, Powertools' context keys). */
 const ENVELOPE_BYTES = 1024;
+
+/**
+ * The fields of one record as JSON, serialised once when they fit (the common case); otherwise bounded by
+ * boundedFields.
+ */
+export function fieldsJson(message: string, fields: LogFields): string {
+  const text = JSON.stringify(fields);
+  return Buffer.byteLength(text) + Buffer.byteLength(message) + ENVELOPE_BYTES <= MAX_LOG_LINE_BYTES
+    ? text
+    : JSON.stringify(boundedFields(message, fields));
+}
 
 /**
  * The fields of one record, bounded so that its line stays under MAX_LOG_LINE_BYTES: as they are when they

@@ -162,8 +162,6 @@ export function answerSummary(summary: RunSummary): RunSummary {
   return leftOut > 0 ? { ...value, instancesLeftOut: leftOut } : value;
 }
 
-/** No log line may pass this (container runtimes split longer lines and break the JSON). */
-export const MAX_LOG_LINE_BYTES = 16 * 1024;
 /** What the `run finished` record's summary may take of a line. */
 const LOGGED_SUMMARY_BYTES = 12 * 1024;
 
