@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/resolve.js';
 import { DcsClient } from '../src/dcs/client.js';
-import { selectStale, type TaskRecord } from '../src/policy/select.js';
+import { StreamSelector } from '../src/policy/stream.js';
 import { seededRandom } from '../src/simulator/random.js';
 import { DcsSimulator, type Fault, type SimulatorOptions } from '../src/simulator/server.js';
 import { uuid } from '../src/simulator/task-records.js';
@@ -64,9 +64,9 @@ async function sequentialBaseline() {
   let deleted = 0;
   try {
     for (const target of config.targets) {
-      const tasks: TaskRecord[] = [];
-      for await (const item of client.listTasks(target)) if ('record' in item) tasks.push(item.record);
-      for (const task of selectStale(tasks, target.policy, Date.now()).toDelete) {
+      const selector = new StreamSelector(target.policy, Date.now());
+      for await (const _ of client.listTasks(target, (task) => selector.add(task)));
+      for (const task of selector.finish().toDelete) {
         await client.deleteTask(target, task.id);
         deleted++;
       }

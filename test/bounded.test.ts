@@ -1,13 +1,8 @@
 // Bounded by construction (docs/bounds.md): no value a server sends, no backlog and no failure can crash a
 // run or grow its memory, its output or its answer.
-import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { streamRecords } from '../src/dcs/listing.js';
 import { run } from '../src/engine/run.js';
 import { parseRetryAfter } from '../src/http/retry.js';
-import type { TaskPolicy } from '../src/policy/policy.js';
-import { selectStale, type TaskRecord } from '../src/policy/select.js';
-import { StreamSelector } from '../src/policy/stream.js';
 import { alertEvents } from '../src/report/events.js';
 import {
   ANSWER,
@@ -318,99 +313,6 @@ describe('duplicates, conflicts and future dates', () => {
     expect(summary.instances[0]).toMatchObject({ listed: 6, ignored: 2, stale: 4, deleted: 4 });
     const left = simulator.tasks(PROJECT, A).map((task) => task.id);
     expect(left).toEqual(expect.arrayContaining([taskId(0), taskId(1), 'future0001', 'future0002']));
-  });
-});
-
-describe('the streamed selection picks what the whole-list policy picks', () => {
-  const NOW = Date.UTC(2026, 11, 1);
-  const arbitraryTask = fc.record({
-    name: fc.constantFrom('EXTEND', 'BindEip', 'masterStandbySwapJob'),
-    status: fc.constantFrom('SUCCESS', 'FAILED', 'RUNNING', 'EXECUTING'),
-    ageHours: fc.integer({ min: 0, max: 24 * 60 }),
-  });
-  const arbitraryPolicy = fc.record({
-    olderThanMs: fc.constantFrom(3_600_000, 7 * DAY, 30 * DAY),
-    statuses: fc.constantFrom(['SUCCESS', 'FAILED'] as const, ['SUCCESS'] as const, ['FAILED'] as const),
-    excludeTaskNames: fc.constantFrom([], ['masterStandbySwapJob']),
-    keepLatest: fc.integer({ min: 0, max: 6 }),
-    maxDeletesPerInstance: fc.integer({ min: 1, max: 8 }),
-  });
-
-  /** The listing as a server might send it: shuffled, with repeats, cut into pages. */
-  async function streamed(list: TaskRecord[], policy: TaskPolicy, pageSize: number, holdDeferred = false) {
-    const pages = [];
-    for (let at = 0; at < list.length; at += pageSize) {
-      const items = list.slice(at, at + pageSize);
-      pages.push({
-        page: { records: items.length, items, ignored: [], total: undefined },
-        httpStatus: 200,
-        attempts: 1,
-      });
-    }
-    const identity = {
-      keyOf: (task: TaskRecord) => task.id,
-      agrees: (a: TaskRecord, b: TaskRecord) => a.status === b.status && a.createdAtMs === b.createdAtMs,
-    };
-    const selector = new StreamSelector<TaskRecord>(policy, NOW, { holdDeferred });
-    for await (const item of streamRecords(
-      (async function* () {
-        yield* pages;
-      })(),
-      identity,
-      'listing',
-    )) {
-      if ('record' in item) selector.add(item.record);
-    }
-    return selector.finish();
-  }
-
-  it('property: same tasks picked, in the same order, for any order, page size and repeats', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(arbitraryTask, { maxLength: 40 }),
-        arbitraryPolicy,
-        fc.integer({ min: 1, max: 7 }),
-        fc.array(fc.nat(), { maxLength: 15 }),
-        fc.infiniteStream(fc.nat()),
-        async (specs, policy, pageSize, repeats, order) => {
-          const distinct: TaskRecord[] = specs.map((spec, n) => ({
-            id: taskId(n),
-            name: spec.name,
-            status: spec.status,
-            createdAt: new Date(NOW - spec.ageHours * 3_600_000).toISOString(),
-            createdAtMs: NOW - spec.ageHours * 3_600_000,
-          }));
-          const listing = [...distinct];
-          // Shuffle, then repeat records anywhere (as offset paging over a live list does).
-          const draws = order[Symbol.iterator]();
-          for (let i = listing.length - 1; i > 0; i--) {
-            const j = (draws.next().value as number) % (i + 1);
-            [listing[i], listing[j]] = [listing[j] as TaskRecord, listing[i] as TaskRecord];
-          }
-          for (const r of repeats) {
-            if (distinct.length === 0) break;
-            listing.splice(r % (listing.length + 1), 0, distinct[r % distinct.length] as TaskRecord);
-          }
-          const whole = selectStale(distinct, policy, NOW);
-          const stream = await streamed(listing, policy, pageSize);
-          expect(stream.toDelete.map((task) => task.id)).toEqual(whole.toDelete.map((task) => task.id));
-          expect(stream.stale).toBeGreaterThanOrEqual(whole.stale.length);
-          if (repeats.length === 0) {
-            expect(stream.stale).toBe(whole.stale.length);
-            expect(stream.deferred.count).toBe(whole.deferred.length);
-            expect(stream.deferred.oldest?.id).toBe(whole.deferred[0]?.id);
-            expect(stream.deferred.newest?.id).toBe(whole.deferred.at(-1)?.id);
-          }
-          const held = await streamed(listing, policy, pageSize, true);
-          if (repeats.length === 0) {
-            expect(held.deferred.tasks?.map((task) => task.id)).toEqual(
-              whole.deferred.map((task) => task.id),
-            );
-          }
-        },
-      ),
-      { numRuns: 400 },
-    );
   });
 });
 

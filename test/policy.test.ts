@@ -1,7 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, isTerminal, type TaskPolicy } from '../src/policy/policy.js';
-import { selectStale, type TaskRecord } from '../src/policy/select.js';
+import {
+  DEFAULT_POLICY,
+  eligibility,
+  factsOf,
+  isInTheFuture,
+  isNewer,
+  isOlder,
+  isRanked,
+  isTerminal,
+  MAX_CLOCK_AHEAD_MS,
+  sameFacts,
+  type TaskPolicy,
+  type TaskRecord,
+} from '../src/policy/policy.js';
+import { selectStale } from './oracle.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -18,7 +31,56 @@ const policy = (patch: Partial<TaskPolicy> = {}): TaskPolicy => ({
 });
 const ids = (list: TaskRecord[]) => list.map((t) => t.id);
 
-describe('selectStale', () => {
+describe('the rules, one by one', () => {
+  it('eligibility: statuses, age (strictly older), exclusions', () => {
+    const eligible = eligibility(policy({ statuses: ['FAILED'], excludeTaskNames: ['modify'] }), NOW);
+    expect(eligible(task('a', 8, 'FAILED'))).toBe(true);
+    expect(eligible(task('b', 8, 'SUCCESS'))).toBe(false);
+    expect(eligible(task('c', 7, 'FAILED'))).toBe(false);
+    expect(eligible({ ...task('d', 7, 'FAILED'), createdAtMs: NOW - 7 * DAY - 1 })).toBe(true);
+    expect(eligible(task('e', 8, 'FAILED', 'modify'))).toBe(false);
+    expect(eligible(task('f', 8, 'RUNNING'))).toBe(false);
+  });
+
+  it('terminal statuses are exactly SUCCESS and FAILED, and only they are ranked', () => {
+    for (const status of ['SUCCESS', 'FAILED']) {
+      expect(isTerminal(status)).toBe(true);
+      expect(isRanked(task('a', 1, status))).toBe(true);
+    }
+    for (const status of ['RUNNING', 'success', 'FAILED ', '']) {
+      expect(isTerminal(status)).toBe(false);
+      expect(isRanked(task('a', 1, status))).toBe(false);
+    }
+  });
+
+  it('order: created_at first, then id; newer is the reverse', () => {
+    expect(isOlder(task('b', 2), task('a', 1))).toBe(true);
+    expect(isOlder(task('a', 1), task('b', 2))).toBe(false);
+    expect(isOlder(task('a', 1), task('b', 1))).toBe(true);
+    expect(isOlder(task('b', 1), task('a', 1))).toBe(false);
+    expect(isOlder(task('a', 1), task('a', 1))).toBe(false);
+    expect(isNewer(task('a', 1), task('b', 2))).toBe(true);
+    expect(isNewer(task('b', 2), task('a', 1))).toBe(false);
+  });
+
+  it('the future: more than 24 hours ahead of the clock', () => {
+    const at = (ms: number) => ({ ...task('a', 0), createdAtMs: ms });
+    expect(isInTheFuture(at(NOW + MAX_CLOCK_AHEAD_MS), NOW)).toBe(false);
+    expect(isInTheFuture(at(NOW + MAX_CLOCK_AHEAD_MS + 1), NOW)).toBe(true);
+    expect(MAX_CLOCK_AHEAD_MS).toBe(24 * 3_600_000);
+  });
+
+  it('the same task agrees on status, created_at and name', () => {
+    const a = task('a', 9);
+    expect(sameFacts(a, { ...a, createdAt: 'another spelling' })).toBe(true);
+    expect(sameFacts(a, { ...a, status: 'FAILED' })).toBe(false);
+    expect(sameFacts(a, { ...a, createdAtMs: a.createdAtMs + 1 })).toBe(false);
+    expect(sameFacts(a, { ...a, name: 'modify' })).toBe(false);
+    expect(factsOf(a)).toEqual(['SUCCESS', a.createdAtMs, 'EXTEND']);
+  });
+});
+
+describe('the whole-list oracle (test/oracle.ts)', () => {
   it('selects terminal tasks older than the age, oldest first', () => {
     const list = [
       task('a', 8),

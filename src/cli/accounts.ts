@@ -38,6 +38,7 @@ export async function loadAccounts(
       throw InputError.of(
         '--credentials',
         `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        { cause: error },
       );
     }
     const fromFile = parseAccounts(text, { field: '--credentials', source: path, singleAllowed: false });

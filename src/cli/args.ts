@@ -31,10 +31,12 @@ export type Command =
 
 /** A mistake in the command line itself: one line that names it, and a pointer to --help. */
 export class UsageError extends InputError {
+  override readonly name = 'UsageError';
+  override readonly code = 'USAGE';
   readonly command: CommandName | undefined;
 
-  constructor(path: string, message: string, command?: CommandName) {
-    super([{ path, message }]);
+  constructor(path: string, message: string, command?: CommandName, options?: { cause?: unknown }) {
+    super([{ path, message }], options);
     this.command = command;
   }
 }
@@ -151,16 +153,16 @@ function usageErrorFrom(error: Error & { code?: string }, command: CommandName |
   const known = (command ? COMMANDS[command].flags : (Object.keys(FLAGS) as FlagName[])).map((f) => `--${f}`);
   const unknown = /^Unknown option '([^']+)'/.exec(error.message)?.[1];
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
-    return new UsageError(unknown, `unknown option${suggestion(unknown, known)}`, command);
+    return new UsageError(unknown, `unknown option${suggestion(unknown, known)}`, command, { cause: error });
   }
   const missing = /^Option '(?:-\w, )?(--[\w-]+)/.exec(error.message)?.[1];
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && missing) {
     const flag = FLAGS[missing.slice(2) as FlagName] as Flag | undefined;
     const needs =
       flag?.type === 'boolean' ? 'takes no value' : `needs a value${flag?.value ? ` (${flag.value})` : ''}`;
-    return new UsageError(missing, needs, command);
+    return new UsageError(missing, needs, command, { cause: error });
   }
-  return new UsageError('arguments', error.message.split('.')[0] ?? 'invalid', command);
+  return new UsageError('arguments', error.message.split('.')[0] ?? 'invalid', command, { cause: error });
 }
 
 /** ` (did you mean --dry-run?)` when a candidate is close enough to be what was meant. */

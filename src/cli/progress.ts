@@ -1,6 +1,6 @@
 // The terminal view's live progress line: instances done, tasks handled of stale, elapsed time, requests per
 // second and the outcomes so far, redrawn in place at most every REDRAW_EVERY_MS (and ticking while idle).
-import type { Outcome } from '../report/summary.js';
+import { OUTCOME_NAMES, OUTCOMES, type Outcome, outcomeTally } from '../report/outcomes.js';
 import { clip } from '../report/text.js';
 
 type Out = { write(text: string): unknown };
@@ -10,14 +10,6 @@ const REDRAW_EVERY_MS = 100;
 /** The clock and rate move even when nothing happens. */
 const TICK_MS = 250;
 const RATE_WINDOW_MS = 2_000;
-const OUTCOME_WORDS: Record<Outcome, string> = {
-  deleted: 'deleted',
-  'already-gone': 'gone',
-  'would-delete': 'would delete',
-  skipped: 'skipped',
-  deferred: 'deferred',
-  failed: 'failed',
-};
 
 export interface ProgressOptions {
   /** Drawn at all (a terminal that takes escape sequences); the counts are kept either way. */
@@ -36,14 +28,7 @@ export class ProgressLine {
   #instancesDone = 0;
   #stale = 0;
   #handled = 0;
-  readonly #outcomes: Record<Outcome, number> = {
-    deleted: 0,
-    'already-gone': 0,
-    'would-delete': 0,
-    skipped: 0,
-    deferred: 0,
-    failed: 0,
-  };
+  readonly #outcomes = outcomeTally();
   readonly #recent: number[] = [];
   #timer: NodeJS.Timeout | undefined;
   /** Between start and stop: the line may be drawn. */
@@ -99,9 +84,9 @@ export class ProgressLine {
 
   /** `242 deleted`, `2 gone`, …: the outcomes seen so far. */
   outcomeCounts(): string[] {
-    return (Object.keys(this.#outcomes) as Outcome[])
-      .filter((outcome) => this.#outcomes[outcome] > 0)
-      .map((outcome) => `${this.#outcomes[outcome]} ${OUTCOME_WORDS[outcome]}`);
+    return OUTCOME_NAMES.filter((outcome) => this.#outcomes[outcome] > 0).map(
+      (outcome) => `${this.#outcomes[outcome]} ${OUTCOMES[outcome].words}`,
+    );
   }
 
   draw(force: boolean): void {

@@ -3,8 +3,8 @@
 // counted, unless verbose. Everything the API sent is made printable before it reaches the terminal.
 import { createColors } from 'picocolors';
 import type { AttemptReport } from '../http/retry.js';
+import { OUTCOMES, type Outcome } from '../report/outcomes.js';
 import type { DeferReason, RunReporter } from '../report/reporter.js';
-import type { Outcome } from '../report/summary.js';
 import { runOutcome } from '../report/table.js';
 import { describeError, wrapParts } from '../report/text.js';
 import { printable } from '../text/printable.js';
@@ -28,14 +28,17 @@ type Out = { write(text: string): unknown };
 type Label = readonly [text: string, paint: (text: string) => string];
 
 const LABEL_WIDTH = 9;
-/** Problem lines shown per instance (or project); the rest are counted in one `(… N more)` line. */
+/**
+ * Problem lines shown per instance (or project); the rest are counted in one `(… N more)` line. Routine
+ * lines (--verbose) are never held back.
+ */
 export const PROBLEM_LINES_PER_INSTANCE = 20;
 const DEFER_WORDS: Record<DeferReason, string> = {
   cap: 'over maxDeletesPerInstance',
   budget: 'the time budget ran out',
   interrupted: 'the run was stopped',
+  unavailable: 'the endpoint is unavailable',
 };
-const ROUTINE: ReadonlySet<Outcome> = new Set(['deleted', 'already-gone', 'would-delete']);
 export class TerminalView implements RunReporter {
   readonly #out: Out;
   readonly #options: TerminalOptions;
@@ -144,12 +147,15 @@ export class TerminalView implements RunReporter {
   taskOutcome({ target, task, result }: Parameters<RunReporter['taskOutcome']>[0]): void {
     // Deferred tasks are counted by tasksDeferred (this is the verbose line of one of them).
     if (result.outcome !== 'deferred') this.#progress.handled(result.outcome);
-    if (ROUTINE.has(result.outcome) && !this.#options.verbose) return;
-    this.#problem(target.instanceId, this.#outcomeLabel(result.outcome), [
+    const routine = OUTCOMES[result.outcome].routine;
+    if (routine && !this.#options.verbose) return;
+    const parts = [
       `${task.name || '(no name)'} ${task.id}, ${formatAge(this.#now() - task.createdAtMs)} old`,
       `on ${instanceLabel(target)}`,
       ...resultParts(result),
-    ]);
+    ];
+    if (routine) this.#line(this.#outcomeLabel(result.outcome), parts);
+    else this.#problem(target.instanceId, this.#outcomeLabel(result.outcome), parts);
   }
 
   tasksDeferred({
@@ -183,6 +189,19 @@ export class TerminalView implements RunReporter {
     this.#progress.requestSent();
   }
 
+  endpointUnavailable({
+    endpoint,
+    deferred,
+    instancesNotListed,
+  }: Parameters<RunReporter['endpointUnavailable']>[0]): void {
+    this.#line(this.#error(), [
+      `endpoint ${endpoint.endpoint} unavailable: ${endpoint.lastError}`,
+      'no further request was sent to it',
+      `${plural(deferred, 'task')} deferred`,
+      `${plural(instancesNotListed, 'instance')} not listed`,
+    ]);
+  }
+
   runFinished({ summary, stats }: Parameters<RunReporter['runFinished']>[0]): void {
     this.close();
     const { totals } = summary;
@@ -211,13 +230,9 @@ export class TerminalView implements RunReporter {
 
   #outcomeLabel(outcome: Outcome): Label {
     const { red, bold, yellow, magenta, green } = this.#paint;
-    if (outcome === 'failed') return ['FAILED', (text) => red(bold(text))];
-    if (outcome === 'skipped') return ['skipped', yellow];
-    if (outcome === 'deferred') return ['deferred', magenta];
-    return [
-      outcome === 'would-delete' ? 'would-del' : outcome === 'already-gone' ? 'gone' : 'deleted',
-      green,
-    ];
+    const { label, tone } = OUTCOMES[outcome];
+    const paint = { good: green, warn: yellow, later: magenta, bad: (text: string) => red(bold(text)) }[tone];
+    return [label, paint];
   }
 
   #error(): Label {

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { CleanupError } from '../errors/cleanup-error.js';
 /** One problem with the input, located by its field path (e.g. `instances[0].projectId`). */
 export interface InputIssue {
   path: string;
@@ -6,17 +7,21 @@ export interface InputIssue {
 }
 
 /** Bad config, arguments, payload or credentials: reported before any request is sent. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
+export class InputError extends CleanupError {
+  override readonly name: string = 'InputError';
+  readonly code: string = 'INPUT_INVALID';
   readonly issues: readonly InputIssue[];
 
-  constructor(issues: readonly InputIssue[]) {
-    super(issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('\n'));
+  constructor(issues: readonly InputIssue[], options?: { cause?: unknown }) {
+    super(
+      issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('\n'),
+      options,
+    );
     this.issues = issues;
   }
 
-  static of(path: string, message: string): InputError {
-    return new InputError([{ path, message }]);
+  static of(path: string, message: string, options?: { cause?: unknown }): InputError {
+    return new InputError([{ path, message }], options);
   }
 }
 
@@ -39,5 +44,5 @@ function toInputIssues(issue: z.core.$ZodIssue): InputIssue[] {
 
 /** Turns zod issues into an InputError naming each field (the config file's, or a Lambda payload's). */
 export function inputErrorFrom(error: z.ZodError): InputError {
-  return new InputError(error.issues.flatMap(toInputIssues));
+  return new InputError(error.issues.flatMap(toInputIssues), { cause: error });
 }

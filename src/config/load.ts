@@ -9,7 +9,13 @@ export async function loadConfigFile(path: string): Promise<Config> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw InputError.of('--config', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw InputError.of(
+      '--config',
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      {
+        cause: error,
+      },
+    );
   }
   return parseConfigText(text, path);
 }
@@ -20,7 +26,7 @@ export function parseConfigText(text: string, source: string): Config {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw InputError.of('', `${source} is not valid JSON: ${(error as Error).message}`);
+    throw InputError.of('', `${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   return parseConfig(json);
 }

@@ -3,6 +3,7 @@
 // exchange. Every response is untrusted input (docs/safety.md): validated paths, capped and scanned bodies.
 import type { Dispatcher } from 'undici';
 import { MiB } from '../http/body.js';
+import { Breaker, breaking, tripping } from '../http/breaker.js';
 import { exchange } from '../http/exchange.js';
 import { Pacer, paced } from '../http/pacer.js';
 import { type Delivered, NotSentError, type Send, stack, TransportError } from '../http/request.js';
@@ -10,14 +11,15 @@ import { type AttemptReport, DEFAULT_RETRY, type RetryPolicy, retrying } from '.
 import { Agent } from '../http/undici.js';
 import type { Limits, Scope, Target } from '../model/config.js';
 import { type Accounts, secretsOf } from '../model/credentials.js';
-import type { TaskRecord } from '../policy/select.js';
+import type { TaskRecord } from '../policy/policy.js';
+import { cut, TEXT_LIMITS } from '../text/cut.js';
 import { parseJsonQuietly } from '../text/json.js';
 import { redactor } from '../text/redact.js';
 import type { Clock } from '../time/clock.js';
 import { AuthGuard, guarded } from './auth-guard.js';
 import { errorFromResponse, errorFromTransport, malformedError, notSentError } from './errors.js';
 import { type InstanceRecord, parseInstancePage } from './instances.js';
-import { type Listed, type RecordIdentity, streamRecords } from './listing.js';
+import { type Admit, type Listed, streamRecords } from './listing.js';
 import { type Page, tooManyContainers } from './pages.js';
 import { deleteTaskPath, listInstancesPath, listTasksPath, type RequestPath } from './paths.js';
 import { type DcsRequest, signing } from './request.js';
@@ -30,12 +32,27 @@ const OTHER_BODY_CAP = 1 * MiB;
 
 /** What the engine and discovery need of the DCS API: a fake can stand in for it in a unit test. */
 export interface DcsApi {
-  listInstances(scope: Scope): AsyncGenerator<Listed<InstanceRecord>>;
-  listTasks(target: Target): AsyncGenerator<Listed<TaskRecord>>;
+  /** A project's instances; `admit` is asked about each record as it comes (see streamRecords). */
+  listInstances<A extends string>(
+    scope: Scope,
+    admit: Admit<InstanceRecord, A>,
+  ): AsyncGenerator<Listed<InstanceRecord, A>>;
+  /** An instance's tasks; `admit` is asked about each record as it comes (see streamRecords). */
+  listTasks<A extends string>(
+    target: Target,
+    admit: Admit<TaskRecord, A>,
+  ): AsyncGenerator<Listed<TaskRecord, A>>;
   deleteTask(target: Target, taskId: string): Promise<DeleteResult>;
   /** 401s received, over every account. */
   readonly authFailures: number;
+  /** Endpoints found down during the run (docs/safety.md), with the last error each gave. */
+  unavailableEndpoints(): UnavailableEndpoint[];
   close(): Promise<void>;
+}
+
+export interface UnavailableEndpoint {
+  endpoint: string;
+  lastError: string;
 }
 
 /** What one run gives the client it connects: its limits, time budget, stop signal and attempt counter. */
@@ -75,17 +92,6 @@ export interface DeleteResult {
   attempts: number;
 }
 
-/** Tasks are the same record when their ids are; a repeat must agree on what the policy judges. */
-const TASK_IDENTITY: RecordIdentity<TaskRecord> = {
-  keyOf: (task) => task.id,
-  agrees: (first, later) => first.status === later.status && first.createdAtMs === later.createdAtMs,
-};
-/** Instance ids are UUIDs: compared without case. A repeat keeps the first record (selection re-checks). */
-const INSTANCE_IDENTITY: RecordIdentity<InstanceRecord> = {
-  keyOf: (instance) => instance.instanceId.toLowerCase(),
-  agrees: () => true,
-};
-
 interface Answer {
   status: number;
   text: string;
@@ -97,38 +103,52 @@ export class DcsClient implements DcsApi {
   readonly #dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 30_000 });
   readonly #pacers = new Map<string, Pacer>();
   readonly #guards = new Map<string, AuthGuard>();
+  readonly #breakers = new Map<string, Breaker>();
   /** API error messages are the server's text: a credential echoed there must not reach any output. */
   readonly #redact: (text: string) => string;
   readonly #send: Send<DcsRequest, Delivered>;
-  readonly #clock: Clock;
   readonly #pageSize: number;
   readonly #instancePageSize: number;
 
   constructor(accounts: Accounts, session: DcsSession, tuning: TransportTuning = {}) {
     const { limits, clock, deadline, stop, onAttempt } = session;
-    this.#clock = clock;
     this.#pageSize = tuning.pageSize ?? 100;
     this.#instancePageSize = tuning.instancePageSize ?? 1000;
     this.#redact = redactor(secretsOf(accounts));
+    const breakerFor = (origin: string) => memo(this.#breakers, origin, () => new Breaker());
     const attempt = stack<DcsRequest>(
       exchange(this.#dispatcher, tuning.requestTimeoutMs ?? 10_000),
-      // One 401 breaker per account (a locked-out account stops, the others go on); one pacer per endpoint
-      // origin (each region has its own gateway, limits and 429s).
+      // One breaker per endpoint origin (a dead endpoint is not called again); one 401 breaker per account (a
+      // locked-out account stops, the others go on); one pacer per endpoint origin (each region has its own
+      // gateway, limits and 429s).
+      breaking(breakerFor),
       guarded((account) => memo(this.#guards, account, () => new AuthGuard(account))),
       paced((origin) => memo(this.#pacers, origin, () => new Pacer(limits, clock, stop)), deadline, stop),
       signing(accounts, clock),
     );
-    this.#send = retrying(attempt, {
-      policy: { ...DEFAULT_RETRY, ...tuning.retry, maxAttempts: limits.maxAttempts },
-      clock,
-      deadline,
-      stop,
-      onAttempt,
-    });
+    this.#send = tripping(
+      retrying(attempt, {
+        policy: { ...DEFAULT_RETRY, ...tuning.retry, maxAttempts: limits.maxAttempts },
+        clock,
+        deadline,
+        stop,
+        onAttempt,
+      }),
+      breakerFor,
+    );
   }
 
   get authFailures(): number {
     return [...this.#guards.values()].reduce((sum, guard) => sum + guard.failures, 0);
+  }
+
+  unavailableEndpoints(): UnavailableEndpoint[] {
+    return [...this.#breakers].flatMap(([endpoint, breaker]) => {
+      const lastError = breaker.unavailable;
+      return lastError === undefined
+        ? []
+        : [{ endpoint, lastError: cut(this.#redact(lastError), TEXT_LIMITS.message) }];
+    });
   }
 
   /**
@@ -136,13 +156,17 @@ export class DcsClient implements DcsApi {
    * at an empty page or once `instance_num` records were read; a server that caps `limit` lower just sends
    * more, shorter pages.
    */
-  listInstances(scope: Scope): AsyncGenerator<Listed<InstanceRecord>> {
-    const pages = this.#pages(scope, listInstancesPath(scope.projectId), this.#instancePageSize, {
+  listInstances<A extends string>(
+    scope: Scope,
+    admit: Admit<InstanceRecord, A>,
+  ): AsyncGenerator<Listed<InstanceRecord, A>> {
+    const limit = this.#instancePageSize;
+    const pages = this.#pages(scope, listInstancesPath(scope.projectId), limit, {
       parse: parseInstancePage,
       what: 'instance list',
       done: (page, offset) => page.records === 0 || (page.total !== undefined && offset >= page.total),
     });
-    return streamRecords(pages, INSTANCE_IDENTITY, 'instance listing');
+    return streamRecords(pages, admit, { what: 'instance listing', limit });
   }
 
   /**
@@ -150,15 +174,18 @@ export class DcsClient implements DcsApi {
    * or at a short one unless task_count promises more (a server that caps `limit` below ours sends short
    * pages).
    */
-  listTasks(target: Target): AsyncGenerator<Listed<TaskRecord>> {
+  listTasks<A extends string>(
+    target: Target,
+    admit: Admit<TaskRecord, A>,
+  ): AsyncGenerator<Listed<TaskRecord, A>> {
     const limit = this.#pageSize;
     const pages = this.#pages(target, listTasksPath(target.projectId, target.instanceId), limit, {
-      parse: (body) => parseTaskPage(body, this.#clock.now()),
+      parse: parseTaskPage,
       what: 'task list',
       done: (page, offset) =>
         page.records === 0 || (page.records < limit && !(page.total !== undefined && offset < page.total)),
     });
-    return streamRecords(pages, TASK_IDENTITY, 'listing');
+    return streamRecords(pages, admit, { what: 'listing', limit });
   }
 
   /** Deletes a task; any 2xx (200 with a body or 204) is success, anything else throws DcsError. */
@@ -231,7 +258,7 @@ export class DcsClient implements DcsApi {
         query,
       });
     } catch (error) {
-      if (error instanceof NotSentError) throw notSentError(error.message, error.reason);
+      if (error instanceof NotSentError) throw notSentError(error.message, error.reason, { cause: error });
       if (error instanceof TransportError) throw errorFromTransport(error, this.#redact);
       throw error;
     }

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import type { TransportError } from '../http/request.js';
+import { CleanupError } from '../errors/cleanup-error.js';
+import type { NotSentReason, TransportError } from '../http/request.js';
 import { cut, TEXT_LIMITS } from '../text/cut.js';
 import { parseJsonQuietly } from '../text/json.js';
 
@@ -13,8 +14,15 @@ import { parseJsonQuietly } from '../text/json.js';
  */
 export type DcsErrorKind = 'http' | 'network' | 'tls' | 'malformed' | 'not-sent';
 
-/** Why a not-sent request was not sent: the time budget ran out, or the run was stopped (signal, 401s). */
-export type NotSentReason = 'budget' | 'interrupted';
+export type { NotSentReason } from '../http/request.js';
+
+const CODES: Record<DcsErrorKind, string> = {
+  http: 'DCS_HTTP',
+  network: 'DCS_NETWORK',
+  tls: 'DCS_TLS',
+  malformed: 'DCS_MALFORMED',
+  'not-sent': 'DCS_NOT_SENT',
+};
 
 export interface DcsErrorDetails {
   kind: DcsErrorKind;
@@ -27,8 +35,9 @@ export interface DcsErrorDetails {
   notSent?: NotSentReason;
 }
 
-export class DcsError extends Error implements DcsErrorDetails {
+export class DcsError extends CleanupError implements DcsErrorDetails {
   override readonly name = 'DcsError';
+  readonly code: string;
   readonly kind: DcsErrorKind;
   readonly httpStatus: number | null;
   readonly errorCode: string | null;
@@ -37,8 +46,9 @@ export class DcsError extends Error implements DcsErrorDetails {
   readonly detail: string | null;
   attempts: number;
 
-  constructor(details: DcsErrorDetails) {
-    super(details.detail ?? statusText(details.httpStatus));
+  constructor(details: DcsErrorDetails, options?: { cause?: unknown }) {
+    super(details.detail ?? statusText(details.httpStatus), options);
+    this.code = CODES[details.kind];
     this.detail = details.detail;
     this.kind = details.kind;
     this.httpStatus = details.httpStatus;
@@ -86,37 +96,49 @@ export function errorFromResponse(
 
 /** A request that got no usable answer (see TransportError). */
 export function errorFromTransport(error: TransportError, redact: (text: string) => string): DcsError {
-  return new DcsError({
-    kind: error.kind,
-    httpStatus: null,
-    errorCode: null,
-    detail: cut(redact(error.message), TEXT_LIMITS.message),
-    requestId: null,
-    attempts: error.attempts,
-  });
+  return new DcsError(
+    {
+      kind: error.kind,
+      httpStatus: null,
+      errorCode: null,
+      detail: cut(redact(error.message), TEXT_LIMITS.message),
+      requestId: null,
+      attempts: error.attempts,
+    },
+    { cause: error },
+  );
 }
 
-export function malformedError(message: string, httpStatus: number | null, attempts: number): DcsError {
-  return new DcsError({
-    kind: 'malformed',
-    httpStatus,
-    errorCode: null,
-    detail: message,
-    requestId: null,
-    attempts,
-  });
+export function malformedError(
+  message: string,
+  httpStatus: number | null,
+  attempts: number,
+  options?: { cause?: unknown },
+): DcsError {
+  return new DcsError(
+    { kind: 'malformed', httpStatus, errorCode: null, detail: message, requestId: null, attempts },
+    options,
+  );
 }
 
-export function notSentError(reason: string, why: NotSentReason = 'interrupted'): DcsError {
-  return new DcsError({
-    kind: 'not-sent',
-    httpStatus: null,
-    errorCode: null,
-    detail: `not sent: ${reason}`,
-    requestId: null,
-    attempts: 0,
-    notSent: why,
-  });
+/** A request the run did not send; an endpoint found down says so itself (`endpoint unavailable: …`). */
+export function notSentError(
+  reason: string,
+  why: NotSentReason = 'interrupted',
+  options?: { cause?: unknown },
+): DcsError {
+  return new DcsError(
+    {
+      kind: 'not-sent',
+      httpStatus: null,
+      errorCode: null,
+      detail: why === 'unavailable' ? reason : `not sent: ${reason}`,
+      requestId: null,
+      attempts: 0,
+      notSent: why,
+    },
+    options,
+  );
 }
 
 function requestIdOf(value: unknown): string | null {

@@ -1,14 +1,21 @@
 // A listing as a stream of validated records (docs/bounds.md): pages are read one at a time and never held
-// together. Records repeated from the previous page (offset paging over a live list) are passed over, a record
-// that contradicts the previous page is reported as a conflict, and a server that stops advancing is cut off.
+// together. Which records are the same task, and what a contradiction means, is the consumer's rule (the
+// policy's table of seen ids): the listing asks it of every record (`admit`) and cuts off a server that stops
+// advancing or does not end.
 import { malformedError } from './errors.js';
 import type { IgnoredRecord, Page } from './pages.js';
-import { shownId } from './shown-id.js';
 
 /** A listing fails after this many pages in a row that bring no new valid record (a stuck server). */
 const STALLED_PAGES = 3;
 /** No listing goes past this many records, whatever a server keeps sending. */
 export const MAX_LISTED_RECORDS = 1_000_000;
+/** Pages beyond what MAX_LISTED_RECORDS needs at the page size asked for (a server may send short pages). */
+const SPARE_PAGES = 100;
+
+/** The most pages a listing may take at `limit` records a page, counting every page received. */
+export function maxPages(limit: number): number {
+  return Math.ceil(MAX_LISTED_RECORDS / limit) + SPARE_PAGES;
+}
 
 /** One page as read, with the exchange that brought it (for the error a stuck listing ends with). */
 export interface PageRead<T> {
@@ -17,76 +24,51 @@ export interface PageRead<T> {
   attempts: number;
 }
 
-/**
- * One item of a listing: a usable record, or an ignored one. `conflictsWith` is set on a record ignored
- * because it contradicts an earlier record of the same key (`conflicting records`): that earlier record
- * was passed on already and must not be acted on either.
- */
-export type Listed<T> = { record: T } | { ignored: IgnoredRecord; conflictsWith?: T };
+/** How the consumer took a record: `new` is a record it had not seen; anything else says why not. */
+export type Admit<T, A extends string> = (record: T) => A | 'new';
 
-/** How records of one listing are told apart: the same key is the same record; `agrees` says they match. */
-export interface RecordIdentity<T> {
-  keyOf: (record: T) => string;
-  agrees: (first: T, later: T) => boolean;
-}
-
-/** A record ignored because it contradicts another of the same key (`key` is the id). */
-export function conflictingRecord(key: string): IgnoredRecord {
-  return { rawId: shownId(key), reason: 'conflicting records' };
-}
+/** One item of a listing: a usable record with how it was admitted, or an ignored one. */
+export type Listed<T, A extends string> = { record: T; admission: A | 'new' } | { ignored: IgnoredRecord };
 
 /**
- * The records of `pages`, each page's checked against the page before it (repeats passed over, conflicts
- * reported) and against itself. Ignored records are deduplicated the same way by their raw id; one without
- * an id cannot be recognised again and counts each time.
+ * The records of `pages`, each passed to `admit` as it comes. Ignored records are deduplicated against the
+ * page before by their raw id (one without an id cannot be recognised again and counts each time). Past
+ * MAX_LISTED_RECORDS records or maxPages(limit) pages, or after STALLED_PAGES pages in a row without a new
+ * record, the listing ends with an error.
  */
-export async function* streamRecords<T>(
+export async function* streamRecords<T, A extends string>(
   pages: AsyncIterable<PageRead<T>>,
-  { keyOf, agrees }: RecordIdentity<T>,
-  what: string,
-): AsyncGenerator<Listed<T>> {
-  let previous = new Map<string, T>();
+  admit: Admit<T, A>,
+  { what, limit }: { what: string; limit: number },
+): AsyncGenerator<Listed<T, A>> {
+  const pageLimit = maxPages(limit);
   let previousIgnored = new Set<string>();
   let stalled = 0;
-  let read = 0;
+  let records = 0;
+  let pagesRead = 0;
   for await (const { page, httpStatus, attempts } of pages) {
-    const current = new Map<string, T>();
-    const currentIgnored = new Set<string>();
+    const fail = (why: string) => malformedError(`${what} ${why}`, httpStatus, attempts);
+    records += page.records;
+    pagesRead++;
+    if (records > MAX_LISTED_RECORDS) throw fail(`passed ${MAX_LISTED_RECORDS} records without ending`);
+    if (pagesRead > pageLimit) throw fail(`passed ${pageLimit} pages without ending`);
     let fresh = 0;
     for (const record of page.items) {
-      const key = keyOf(record);
-      const first = current.get(key) ?? previous.get(key);
-      if (first === undefined) {
-        current.set(key, record);
-        fresh++;
-        yield { record };
-      } else if (!agrees(first, record)) {
-        yield { ignored: conflictingRecord(key), conflictsWith: first };
-      }
+      const admission = admit(record);
+      if (admission === 'new') fresh++;
+      yield { record, admission };
     }
+    const currentIgnored = new Set<string>();
     for (const ignored of page.ignored) {
       const key = ignored.rawId;
       if (key !== null && (currentIgnored.has(key) || previousIgnored.has(key))) continue;
       if (key !== null) currentIgnored.add(key);
       yield { ignored };
     }
-    read += page.records;
     stalled = page.records > 0 && fresh === 0 ? stalled + 1 : 0;
     if (stalled >= STALLED_PAGES) {
-      throw malformedError(
-        `${what} did not advance: ${STALLED_PAGES} pages in a row brought no new valid record`,
-        httpStatus,
-        attempts,
-      );
+      throw fail(`did not advance: ${STALLED_PAGES} pages in a row brought no new valid record`);
     }
-    if (read > MAX_LISTED_RECORDS) {
-      throw malformedError(
-        `${what} passed ${MAX_LISTED_RECORDS} records without ending`,
-        httpStatus,
-        attempts,
-      );
-    }
-    previous = current;
     previousIgnored = currentIgnored;
   }
 }

@@ -1,4 +1,5 @@
 // Every request the client sends is one of three, built from validated ids (docs/safety.md).
+import { CleanupError } from '../errors/cleanup-error.js';
 import { PROJECT_ID, TASK_ID, UUID } from '../model/ids.js';
 import { encodePath } from './signer.js';
 
@@ -11,8 +12,9 @@ export interface RequestPath {
 }
 
 /** A request that would not match a template: a bug in the caller, never a request. */
-export class RequestPathError extends Error {
+export class RequestPathError extends CleanupError {
   override readonly name = 'RequestPathError';
+  readonly code = 'REQUEST_PATH';
 }
 
 const id = (pattern: RegExp) => pattern.source.slice(1, -1);

@@ -1,27 +1,20 @@
 // ListBackgroundTask records: a task is used only when its id may reach a request path and its status and
-// created_at can be judged.
+// created_at can be read. Whether it may be deleted is the policy's to say (src/policy/).
 
 import { TASK_ID } from '../model/ids.js';
-import type { TaskRecord } from '../policy/select.js';
+import type { TaskRecord } from '../policy/policy.js';
 import { cut, TEXT_LIMITS } from '../text/cut.js';
 import { type IgnoredRecord, ignoredRecord, type Page, parseListing } from './pages.js';
 
 export type TaskPage = Page<TaskRecord>;
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
-/** A created_at further ahead of the local clock than this cannot be judged (docs/bounds.md). */
-const MAX_CLOCK_AHEAD_MS = 24 * 3_600_000;
-
-/** Parses a page body read at `nowMs`; returns a reason string when the body is not a task list at all. */
-export function parseTaskPage(body: unknown, nowMs: number): TaskPage | string {
-  return parseListing(body, {
-    listKey: 'tasks',
-    countKey: 'task_count',
-    parseRecord: (raw) => parseTask(raw, nowMs),
-  });
+/** Parses a page body; returns a reason string when the body is not a task list at all. */
+export function parseTaskPage(body: unknown): TaskPage | string {
+  return parseListing(body, { listKey: 'tasks', countKey: 'task_count', parseRecord: parseTask });
 }
 
-function parseTask(raw: Record<string, unknown>, nowMs: number): TaskRecord | IgnoredRecord {
+function parseTask(raw: Record<string, unknown>): TaskRecord | IgnoredRecord {
   const { id, name, status, created_at: createdAt } = raw;
   const ignored = (reason: string) => ignoredRecord(id, reason);
   if (id === undefined || id === null || id === '') return ignored('the record has no id');
@@ -32,8 +25,6 @@ function parseTask(raw: Record<string, unknown>, nowMs: number): TaskRecord | Ig
   const createdAtMs =
     typeof createdAt === 'string' && ISO_TIMESTAMP.test(createdAt) ? Date.parse(createdAt) : Number.NaN;
   if (Number.isNaN(createdAtMs)) return ignored('the record has no readable created_at');
-  // A task dated ahead would take a keepLatest place from the real newest ones.
-  if (createdAtMs > nowMs + MAX_CLOCK_AHEAD_MS) return ignored('created_at in the future');
   return {
     id,
     name: typeof name === 'string' ? cut(name, TEXT_LIMITS.taskName) : '',

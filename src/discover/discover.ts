@@ -1,15 +1,20 @@
 // Discovery (docs/config.md): list each fleet's project, select by tags, names and status, and resolve
 // precedence: `instances` entries first, then the first matching fleet in config order. A project's listing
-// streams by: only the instances some fleet selects are kept, never the whole project.
+// streams by: only the instances some fleet selects are kept, never the whole project; every id is
+// remembered in a compact table, so an instance listed twice with other facts, at any distance, is not
+// cleaned (docs/safety.md).
 
 import type { DcsApi } from '../dcs/client.js';
 import { DcsError, malformedError, notSentError } from '../dcs/errors.js';
 import type { InstanceRecord } from '../dcs/instances.js';
+import { ignoredRecord } from '../dcs/pages.js';
 import type { Config, Fleet, Scope, Target } from '../model/config.js';
+import { CONFLICTING } from '../policy/policy.js';
+import { SeenTable } from '../policy/seen.js';
 import { IgnoredTally } from '../report/ignored.js';
 import type { RunReporter } from '../report/reporter.js';
 import type { FleetSummary } from '../report/summary.js';
-import { fleetSelector, RUNNING } from './select.js';
+import { fleetSelector, instanceFacts, RUNNING, sameInstance } from './select.js';
 
 export interface Discovery {
   /** Every instance to clean: the `instances` entries, then what the fleets matched. */
@@ -20,8 +25,9 @@ export interface Discovery {
 }
 
 /**
- * At most this many instances of one project are taken from its listing (a real project holds hundreds):
- * past it, a server that claims a million instances would grow the run's memory and its work without end.
+ * At most this many instances of one project that some fleet selects (in any status) are taken from its
+ * listing (a real project holds hundreds): past it, a server that claims a million instances would grow the
+ * run's memory and its work without end.
  */
 export const MAX_SELECTED_INSTANCES = 20_000;
 
@@ -89,7 +95,10 @@ export async function discover(
   return { targets, fleets, undiscovered };
 }
 
-/** One project's instance records through the selectors of every fleet over it; ignored ones reported. */
+/**
+ * One project's instance records through the selectors of every fleet over it; ignored ones reported. An id
+ * listed again with other facts is banned: ignored (`conflicting records`) and not cleaned by any fleet.
+ */
 async function listProject(
   fleets: readonly Fleet[],
   client: DcsApi,
@@ -98,41 +107,56 @@ async function listProject(
 ): Promise<Listing> {
   const scope = fleets[0] as Scope;
   const selectors = fleets.map((fleet) => ({ index: fleet.index, selects: fleetSelector(fleet) }));
-  const running = new Map<number, InstanceRecord[]>();
-  const notRunning = new Map<number, number>();
+  const seen = new SeenTable();
+  /** Instances some fleet selects, by lower-cased id (UUIDs compare without case), with those fleets. */
+  const selected = new Map<string, { instance: InstanceRecord; fleets: number[] }>();
   const ignored = new IgnoredTally(reporter, { runId, kind: 'instance', scope });
-  let selected = 0;
-  try {
-    for await (const item of client.listInstances(scope)) {
-      if (!('record' in item)) {
-        ignored.add(item.ignored);
-        continue;
-      }
-      const instance = item.record;
-      const fleets = selectors.filter(({ selects }) => selects(instance)).map(({ index }) => index);
-      if (instance.status !== RUNNING) {
-        for (const index of fleets) notRunning.set(index, (notRunning.get(index) ?? 0) + 1);
-        continue;
-      }
-      if (fleets.length > 0 && ++selected > MAX_SELECTED_INSTANCES) {
+  const admit = (instance: InstanceRecord) => {
+    const id = instance.instanceId.toLowerCase();
+    const sighting = seen.see(id, seen.fingerprint(...instanceFacts(instance)));
+    if (sighting === 'banned') return 'repeat';
+    const held = selected.get(id);
+    // The table holds fingerprints; a record still held is compared field by field.
+    if (sighting === 'other' || (sighting === 'same' && held && !sameInstance(held.instance, instance))) {
+      seen.ban();
+      selected.delete(id);
+      return CONFLICTING;
+    }
+    if (sighting === 'same') return 'repeat';
+    const matching = selectors.filter(({ selects }) => selects(instance)).map(({ index }) => index);
+    if (matching.length > 0) {
+      if (selected.size >= MAX_SELECTED_INSTANCES) {
         throw malformedError(
           `instance listing selected more than ${MAX_SELECTED_INSTANCES} instances`,
           null,
           0,
         );
       }
-      for (const index of fleets) {
-        if (running.has(index)) running.get(index)?.push(instance);
-        else running.set(index, [instance]);
-      }
+      selected.set(id, { instance, fleets: matching });
     }
-    return { running, notRunning, ignored: ignored.count };
+    return 'new';
+  };
+  try {
+    for await (const item of client.listInstances(scope, admit)) {
+      if ('ignored' in item) ignored.add(item.ignored);
+      else if (item.admission === CONFLICTING)
+        ignored.add(ignoredRecord(item.record.instanceId, CONFLICTING));
+    }
   } catch (error) {
     if (!(error instanceof DcsError)) throw error;
     return { error };
   } finally {
     ignored.finish();
   }
+  const running = new Map<number, InstanceRecord[]>();
+  const notRunning = new Map<number, number>();
+  for (const { instance, fleets: matching } of selected.values()) {
+    for (const index of matching) {
+      if (instance.status === RUNNING) running.set(index, [...(running.get(index) ?? []), instance]);
+      else notRunning.set(index, (notRunning.get(index) ?? 0) + 1);
+    }
+  }
+  return { running, notRunning, ignored: ignored.count };
 }
 
 /**

@@ -14,6 +14,22 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${source}$`, 'su');
 }
 
+/** Records of one instance agree when every field a selector reads is the same (docs/safety.md). */
+export function sameInstance(a: InstanceRecord, b: InstanceRecord): boolean {
+  return (
+    a.status === b.status &&
+    a.name === b.name &&
+    a.tags.size === b.tags.size &&
+    [...a.tags].every(([key, value]) => b.tags.get(key) === value)
+  );
+}
+
+/** The facts of sameInstance, for a fingerprint (tags in key order). */
+export function instanceFacts(instance: InstanceRecord): string[] {
+  const tags = [...instance.tags].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [instance.status, instance.name, ...tags.flat()];
+}
+
 /** Compiles a fleet's selectors once; the returned function says whether an instance matches them. */
 export function fleetSelector(fleet: Fleet): (instance: InstanceRecord) => boolean {
   const tags = Object.entries(fleet.tags);

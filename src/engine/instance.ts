@@ -2,19 +2,14 @@
 
 import type { DcsApi } from '../dcs/client.js';
 import { DcsError, INSTANCE_GONE_CODES, malformedError, NOT_NOW_CODES, statusText } from '../dcs/errors.js';
-import { conflictingRecord } from '../dcs/listing.js';
+import { ignoredRecord } from '../dcs/pages.js';
 import type { Target } from '../model/config.js';
-import type { TaskRecord } from '../policy/select.js';
-import { type StreamedSelection, StreamSelector } from '../policy/stream.js';
+import type { TaskRecord } from '../policy/policy.js';
+import { ContradictoryListingError, type StreamedSelection, StreamSelector } from '../policy/stream.js';
 import { IgnoredTally } from '../report/ignored.js';
+import { OUTCOMES, type Outcome } from '../report/outcomes.js';
 import type { DeferReason, RunReporter, TaskResult } from '../report/reporter.js';
-import {
-  type InstanceSummary,
-  OUTCOME_COUNTER,
-  type Outcome,
-  type TaskFailure,
-  zeroCounters,
-} from '../report/summary.js';
+import { type InstanceSummary, type TaskFailure, zeroCounters } from '../report/summary.js';
 import type { Clock } from '../time/clock.js';
 import { mapConcurrently } from './pool.js';
 
@@ -32,12 +27,14 @@ export interface InstanceContext {
 
 export interface InstanceResult {
   summary: InstanceSummary;
-  /** Work was left undone because the run stopped sending (time budget, authentication halt or a signal). */
+  /**
+   * Work was left undone because the run stopped sending (time budget, authentication halt, a signal or
+   * its endpoint found down).
+   */
   interrupted: boolean;
+  /** Left undone because the endpoint was found down: tasks deferred, and whether the listing was cut. */
+  unavailable: { deferred: number; notListed: boolean };
 }
-
-/** A listing that contradicts itself this often is not one to act on (docs/bounds.md). */
-export const MAX_CONFLICTS = 1_000;
 
 const NO_REQUEST = {
   httpStatus: null,
@@ -55,6 +52,7 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
   const finish = (
     extra: Pick<InstanceSummary, 'vanished' | 'error'>,
     interrupted: boolean,
+    unavailable: InstanceResult['unavailable'] = { deferred: 0, notListed: false },
   ): InstanceResult => {
     const summary: InstanceSummary = {
       instanceId: target.instanceId,
@@ -67,7 +65,7 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
       failures,
     };
     reporter.instanceFinished({ runId, summary });
-    return { summary, interrupted };
+    return { summary, interrupted, unavailable };
   };
 
   const listing = await listAndSelect(target, context);
@@ -84,14 +82,17 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
       ? `instance not found: check its instanceId, projectId and region or endpoint in the config (${error.message})`
       : error.message;
     reporter.instanceFailed({ runId, target, listed: listing.listed, error, message });
-    return finish({ error: { ...error.toSummaryError(), message } }, error.kind === 'not-sent');
+    return finish({ error: { ...error.toSummaryError(), message } }, error.kind === 'not-sent', {
+      deferred: 0,
+      notListed: error.notSent === 'unavailable',
+    });
   }
 
   const { stale, toDelete, deferred } = listing.selection;
   counters.stale = stale;
   reporter.instanceListed({ runId, target, listed: counters.listed, ignored: counters.ignored, stale });
   const record = (task: TaskRecord, result: TaskResult) => {
-    counters[OUTCOME_COUNTER[result.outcome]]++;
+    counters[OUTCOMES[result.outcome].counter]++;
     if (result.outcome === 'failed') {
       failures.push({
         taskId: task.id,
@@ -126,17 +127,22 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
     return finish({}, false);
   }
   // Tasks the run stopped short of, by why: reported as one record each, oldest first.
-  const notSent: Record<Exclude<DeferReason, 'cap'>, TaskRecord[]> = { budget: [], interrupted: [] };
+  const notSent: Record<Exclude<DeferReason, 'cap'>, TaskRecord[]> = {
+    budget: [],
+    interrupted: [],
+    unavailable: [],
+  };
   await mapConcurrently(toDelete, context.workers, async (task) => {
     const result = await deleteOne(target, task, context);
     if (typeof result === 'string') notSent[result].push(task);
     else record(task, result);
   });
-  for (const reason of ['budget', 'interrupted'] as const) {
+  for (const reason of ['budget', 'interrupted', 'unavailable'] as const) {
     const tasks = notSent[reason].sort((a, b) => a.createdAtMs - b.createdAtMs);
     if (tasks.length > 0) defer(reason, tasks.length, tasks);
   }
-  return finish({}, notSent.budget.length + notSent.interrupted.length > 0);
+  const left = notSent.budget.length + notSent.interrupted.length + notSent.unavailable.length;
+  return finish({}, left > 0, { deferred: notSent.unavailable.length, notListed: false });
 }
 
 const deferredResult: TaskResult = { outcome: 'deferred', ...NO_REQUEST };
@@ -162,21 +168,20 @@ async function listAndSelect(target: Target, context: InstanceContext): Promise<
   });
   let listed = 0;
   try {
-    for await (const item of client.listTasks(target)) {
-      if ('record' in item) {
-        const admission = selector.add(item.record);
-        if (admission === 'new') listed++;
-        else if (admission === 'conflict') ignored.add(conflictingRecord(item.record.id));
-      } else {
-        ignored.add(item.ignored);
-        if (item.conflictsWith) selector.ban(item.conflictsWith);
-      }
-      if (selector.conflicts > MAX_CONFLICTS) {
-        throw malformedError(`listing contradicted itself for more than ${MAX_CONFLICTS} tasks`, null, 0);
-      }
+    for await (const item of client.listTasks(target, (task) => selector.add(task))) {
+      if ('ignored' in item) ignored.add(item.ignored);
+      else if (item.admission === 'new') listed++;
+      else if (item.admission !== 'repeat') ignored.add(ignoredRecord(item.record.id, item.admission));
     }
     return { listed, ignored: ignored.count, selection: selector.finish() };
   } catch (error) {
+    if (error instanceof ContradictoryListingError) {
+      return {
+        listed,
+        ignored: ignored.count,
+        error: malformedError(error.message, null, 0, { cause: error }),
+      };
+    }
     if (!(error instanceof DcsError)) throw error;
     return { listed, ignored: ignored.count, error };
   } finally {

@@ -67,10 +67,11 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
   });
 
   let discovery: Awaited<ReturnType<typeof discover>>;
+  let targets: Target[];
   let results: InstanceResult[];
   try {
     discovery = await discover(config, client, reporter, runId);
-    const targets = narrowTargets(discovery.targets, request.narrowing, discovery.undiscovered);
+    targets = narrowTargets(discovery.targets, request.narrowing, discovery.undiscovered);
     reporter.cleaningStarted({ runId, instances: targets.length });
     const context = {
       runId,
@@ -91,7 +92,18 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
   }
 
   const instances = results.map((result) => result.summary);
+  const unavailableEndpoints = client.unavailableEndpoints();
+  for (const endpoint of unavailableEndpoints) {
+    const there = results.filter((_, index) => targets[index]?.endpoint === endpoint.endpoint);
+    reporter.endpointUnavailable({
+      runId,
+      endpoint,
+      deferred: there.reduce((sum, result) => sum + result.unavailable.deferred, 0),
+      instancesNotListed: there.filter((result) => result.unavailable.notListed).length,
+    });
+  }
   const complete =
+    unavailableEndpoints.length === 0 &&
     discovery.fleets.every((fleet) => fleet.error === undefined) &&
     results.every((result) => !result.interrupted && result.summary.error === undefined);
   const totals = sumCounters(instances);
@@ -108,6 +120,7 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
     totals,
     instances,
     fleets: discovery.fleets,
+    ...(unavailableEndpoints.length > 0 ? { unavailableEndpoints } : {}),
   };
   reporter.runFinished({ runId, summary, stats });
   return { summary, stats };

@@ -49,5 +49,7 @@ function transportError(error: unknown, timeoutMs: number): TransportError {
     name === 'TimeoutError'
       ? `no complete answer within ${timeoutMs} ms`
       : [code ?? cause, message].filter(Boolean).join(' ') || String(error);
-  return new TransportError(tls ? 'tls' : 'network', `${tls ? 'TLS' : 'network'} error: ${detail}`);
+  return new TransportError(tls ? 'tls' : 'network', `${tls ? 'TLS' : 'network'} error: ${detail}`, {
+    cause: error,
+  });
 }

@@ -1,6 +1,7 @@
 // The transport's vocabulary (docs/architecture.md): a request, the response it got, and how the pieces that
 // handle a request (pacing, retries, and the API's signing and auth guard) are stacked, each wrapping the
 // next as undici's interceptors wrap a dispatcher.
+import { CleanupError } from '../errors/cleanup-error.js';
 import type { CappedBody } from './body.js';
 
 export interface HttpRequest {
@@ -38,23 +39,31 @@ export function stack<R extends HttpRequest>(send: Send<R>, ...interceptors: Int
 }
 
 /** No usable answer: the connection failed or timed out (`network`, retried), or TLS is wrong (`tls`). */
-export class TransportError extends Error {
+export class TransportError extends CleanupError {
   override readonly name = 'TransportError';
+  readonly code: 'TRANSPORT_NETWORK' | 'TRANSPORT_TLS';
   readonly kind: 'network' | 'tls';
   attempts = 1;
 
-  constructor(kind: 'network' | 'tls', message: string) {
-    super(message);
+  constructor(kind: 'network' | 'tls', message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.kind = kind;
+    this.code = kind === 'tls' ? 'TRANSPORT_TLS' : 'TRANSPORT_NETWORK';
   }
 }
 
-/** The request was not sent: the time budget ran out, or the run was stopped (a signal, 401s). */
-export class NotSentError extends Error {
-  override readonly name = 'NotSentError';
-  readonly reason: 'budget' | 'interrupted';
+/**
+ * Why a request was not sent: the time budget ran out (`budget`), the run was stopped (`interrupted`: a
+ * signal, or the account's 401s), or its endpoint is down (`unavailable`).
+ */
+export type NotSentReason = 'budget' | 'interrupted' | 'unavailable';
 
-  constructor(reason: 'budget' | 'interrupted', message: string) {
+export class NotSentError extends CleanupError {
+  override readonly name = 'NotSentError';
+  readonly code = 'NOT_SENT';
+  readonly reason: NotSentReason;
+
+  constructor(reason: NotSentReason, message: string) {
     super(message);
     this.reason = reason;
   }

@@ -83,6 +83,7 @@ async function accountsFromSecret(secretId: string): Promise<Accounts> {
     throw InputError.of(
       'DCS_CREDENTIALS_SECRET_ID',
       `cannot read secret ${secretId}: ${(error as Error).message}`,
+      { cause: error },
     );
   }
   // Parsed by us, not by a Powertools transform: JSON.parse's own error message would quote the secret.

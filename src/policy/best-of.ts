@@ -1,6 +1,9 @@
 /**
- * The `capacity` best items seen, by `better` (a strict order), with lookup by key: a heap whose root is the
- * worst item held, so each offer costs O(log capacity) however many items pass through.
+ * The `capacity` best items seen, by `before` (a strict order), with lookup by key: a heap whose root is the
+ * worst item held, so each offer costs O(log capacity) however many items pass through. Once an item was
+ * turned away, only items better than every one turned away are taken, even after a removal left room: so
+ * the items held are always exactly those offered (and not removed) that are better than the best one
+ * turned away, and removing r items leaves the capacity − r best of the rest held.
  */
 export class BestOf<T> {
   readonly #capacity: number;
@@ -9,6 +12,8 @@ export class BestOf<T> {
   /** Worst first: heap[0] is the item the next better one replaces. */
   readonly #heap: T[] = [];
   readonly #byKey = new Map<string, T>();
+  /** The best item turned away (evicted or refused), if any. */
+  #bar: T | undefined;
 
   /** `before(a, b)`: a is better than b. */
   constructor(capacity: number, before: (a: T, b: T) => boolean, keyOf: (item: T) => string) {
@@ -27,15 +32,19 @@ export class BestOf<T> {
 
   /** Holds `item` if it is among the best; the caller makes sure its key is not held yet. */
   offer(item: T): void {
-    if (this.#capacity <= 0) return;
+    if (this.#bar !== undefined && !this.#before(item, this.#bar)) return;
     if (this.#heap.length < this.#capacity) {
       this.#heap.push(item);
       this.#byKey.set(this.#keyOf(item), item);
       this.#up(this.#heap.length - 1);
       return;
     }
-    const worst = this.#heap[0] as T;
-    if (!this.#before(item, worst)) return;
+    const worst = this.#heap[0];
+    if (worst === undefined || !this.#before(item, worst)) {
+      this.#bar = item;
+      return;
+    }
+    this.#bar = worst;
     this.#byKey.delete(this.#keyOf(worst));
     this.#heap[0] = item;
     this.#byKey.set(this.#keyOf(item), item);

@@ -1,6 +1,19 @@
+// The deletion rules, each written once (docs/safety.md): what makes one task deletable, the order stale
+// tasks go in, and which records of a listing are the same task. The streamed selection (stream.ts) applies
+// them to a whole listing; nothing else decides what is deleted.
+
 /** Statuses a task can end in: the only ones ever deleted. */
 export const TERMINAL_STATUSES = ['SUCCESS', 'FAILED'] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+/** The fields of a listed task that the policy looks at. */
+export interface TaskRecord {
+  id: string;
+  name: string;
+  status: string;
+  createdAt: string;
+  createdAtMs: number;
+}
 
 /** What makes a task of one instance stale (docs/config.md). */
 export interface TaskPolicy {
@@ -19,6 +32,59 @@ export const DEFAULT_POLICY: TaskPolicy = {
   maxDeletesPerInstance: 500,
 };
 
+/** A created_at further ahead of the local clock than this cannot be judged: the record is ignored. */
+export const MAX_CLOCK_AHEAD_MS = 24 * 3_600_000;
+
+/** Why a listed record is not used. */
+export const CONFLICTING = 'conflicting records';
+export const IN_THE_FUTURE = 'created_at in the future';
+
 export function isTerminal(status: string): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+/** A task whose created_at is too far ahead to judge (it would take a keepLatest place from real ones). */
+export function isInTheFuture(task: TaskRecord, nowMs: number): boolean {
+  return task.createdAtMs > nowMs + MAX_CLOCK_AHEAD_MS;
+}
+
+/**
+ * Eligible: stale unless keepLatest protects it. Its status is one of the policy's (terminal) statuses, it
+ * was created before `cutoffMs` (now − olderThan: a task exactly that old is not stale yet) and its name is
+ * not excluded.
+ */
+export function eligibility(policy: TaskPolicy, nowMs: number): (task: TaskRecord) => boolean {
+  const cutoffMs = nowMs - policy.olderThanMs;
+  const statuses = new Set<string>(policy.statuses);
+  const excluded = new Set(policy.excludeTaskNames);
+  return (task) =>
+    isTerminal(task.status) &&
+    statuses.has(task.status) &&
+    task.createdAtMs < cutoffMs &&
+    !excluded.has(task.name);
+}
+
+/** keepLatest ranks the SUCCESS and FAILED tasks, whatever their age, name or the statuses selection. */
+export function isRanked(task: TaskRecord): boolean {
+  return isTerminal(task.status);
+}
+
+/** Stale tasks go oldest first (created_at, then id, so equal times have one order too). */
+export function isOlder(a: TaskRecord, b: TaskRecord): boolean {
+  return a.createdAtMs < b.createdAtMs || (a.createdAtMs === b.createdAtMs && a.id < b.id);
+}
+
+/** Newest first: the keepLatest ranking. */
+export function isNewer(a: TaskRecord, b: TaskRecord): boolean {
+  return isOlder(b, a);
+}
+
+/** Records with the same id are one task; they agree when every fact the policy judges is the same. */
+export function sameFacts(a: TaskRecord, b: TaskRecord): boolean {
+  return a.status === b.status && a.createdAtMs === b.createdAtMs && a.name === b.name;
+}
+
+/** The facts of sameFacts, for a fingerprint. */
+export function factsOf(task: TaskRecord): [string, number, string] {
+  return [task.status, task.createdAtMs, task.name];
 }

@@ -46,8 +46,12 @@ function failedDetail(runHead: Record<string, unknown>, summary: RunSummary): Re
   const levels = [FAILURES_PER_INSTANCE, 5, 1, 0].map(
     (perInstance) => () => problems.map((instance) => problemEntry(instance, perInstance)),
   );
+  // An endpoint found down is named once here, not only in each of its instances' errors.
+  const endpoints = summary.unavailableEndpoints
+    ? { unavailableEndpoints: summary.unavailableEndpoints }
+    : {};
   const { value, leftOut } = fitEntries(
-    (instances): Record<string, unknown> => ({ ...runHead, fleets, instances }),
+    (instances): Record<string, unknown> => ({ ...runHead, fleets, ...endpoints, instances }),
     levels,
     MAX_DETAIL_BYTES,
   );

@@ -1,17 +1,9 @@
 // The run's events as structured log records (docs/logs.md): one per stale task, one per problem, and the
 // summary at the end. The CLI writes them as JSON lines; the Lambda through Powertools Logger.
 import type { Logger } from './logger.js';
+import { OUTCOMES } from './outcomes.js';
 import type { RunReporter } from './reporter.js';
-import { loggableSummary, type Outcome } from './summary.js';
-
-const TASK_LOG_LEVEL: Record<Outcome, 'info' | 'warn' | 'error'> = {
-  deleted: 'info',
-  'already-gone': 'info',
-  'would-delete': 'info',
-  deferred: 'info',
-  skipped: 'warn',
-  failed: 'error',
-};
+import { loggableSummary } from './summary.js';
 
 export class LogReporter implements RunReporter {
   readonly #logger: Logger;
@@ -124,7 +116,7 @@ export class LogReporter implements RunReporter {
   /** The per-task record of docs/logs.md: every key present, null where it does not apply. */
   taskOutcome({ runId, target, task, result }: Parameters<RunReporter['taskOutcome']>[0]): void {
     const text = result.message ? `task ${result.outcome}: ${result.message}` : `task ${result.outcome}`;
-    this.#logger[TASK_LOG_LEVEL[result.outcome]](text, {
+    this.#logger[OUTCOMES[result.outcome].level](text, {
       runId,
       instanceId: target.instanceId,
       taskId: task.id,
@@ -148,6 +140,21 @@ export class LogReporter implements RunReporter {
   instanceFinished(): void {}
 
   requestSent(): void {}
+
+  endpointUnavailable({
+    runId,
+    endpoint,
+    deferred,
+    instancesNotListed,
+  }: Parameters<RunReporter['endpointUnavailable']>[0]): void {
+    this.#logger.error('endpoint unavailable', {
+      runId,
+      endpoint: endpoint.endpoint,
+      error: endpoint.lastError,
+      deferred,
+      instancesNotListed,
+    });
+  }
 
   runFinished({ runId, summary, stats }: Parameters<RunReporter['runFinished']>[0]): void {
     this.#logger[summary.ok ? 'info' : 'error']('run finished', {

@@ -5,8 +5,9 @@ import type { DcsError } from '../dcs/errors.js';
 import type { IgnoredRecord } from '../dcs/pages.js';
 import type { AttemptReport } from '../http/retry.js';
 import type { Scope, Target } from '../model/config.js';
-import type { TaskRecord } from '../policy/select.js';
-import type { FleetSummary, InstanceSummary, Outcome, RunSummary } from './summary.js';
+import type { TaskRecord } from '../policy/policy.js';
+import type { Outcome } from './outcomes.js';
+import type { FleetSummary, InstanceSummary, RunSummary, UnavailableEndpoint } from './summary.js';
 
 /** Request-level figures that the summary does not carry (for metrics and benchmarks). */
 export interface RunStats {
@@ -17,8 +18,11 @@ export interface RunStats {
   durationMs: number;
 }
 
-/** Why stale tasks were left for the next run: over maxDeletesPerInstance, the time budget, or a stop. */
-export type DeferReason = 'cap' | 'budget' | 'interrupted';
+/**
+ * Why stale tasks were left for the next run: over maxDeletesPerInstance, the time budget, a stop (signal or
+ * the account's 401s), or their endpoint found down.
+ */
+export type DeferReason = 'cap' | 'budget' | 'interrupted' | 'unavailable';
 
 /** How one stale task ended. */
 export interface TaskResult {
@@ -93,6 +97,14 @@ export interface RunReporter {
   }): void;
   instanceFinished(event: { runId: string; summary: InstanceSummary }): void;
   requestSent(attempt: AttemptReport): void;
+  /** An endpoint found down: what was left undone there (sent once per endpoint, before runFinished). */
+  endpointUnavailable(event: {
+    runId: string;
+    endpoint: UnavailableEndpoint;
+    /** Tasks deferred because of it, and instances not listed because of it. */
+    deferred: number;
+    instancesNotListed: number;
+  }): void;
   runFinished(event: { runId: string; summary: RunSummary; stats: RunStats }): void;
   /** Anything else worth an operator's eye (e.g. a credentials file others can read). */
   warning(message: string, fields: Record<string, unknown>): void;

@@ -1,19 +1,9 @@
 // The RunSummary of docs/summary.md, the arithmetic behind it, and its bounded forms (docs/bounds.md).
 import { fitEntries, jsonBytes } from './fit.js';
+import { OUTCOME_NAMES, OUTCOMES, type OutcomeCounter } from './outcomes.js';
 
-export type Outcome = 'deleted' | 'already-gone' | 'would-delete' | 'skipped' | 'deferred' | 'failed';
-
-export interface Counters {
-  listed: number;
-  ignored: number;
-  stale: number;
-  deleted: number;
-  alreadyGone: number;
-  wouldDelete: number;
-  skipped: number;
-  deferred: number;
-  failed: number;
-}
+/** What was listed, and how the stale tasks ended (one counter per outcome, outcomes.ts). */
+export type Counters = Record<'listed' | 'ignored' | 'stale' | OutcomeCounter, number>;
 
 export interface SummaryError {
   httpStatus: number | null;
@@ -71,42 +61,25 @@ export interface RunSummary {
   failuresTruncated?: true;
   /** Instances left out to stay within a byte budget (the Lambda's answer, the `run finished` record). */
   instancesLeftOut?: number;
+  /** Endpoints found down during the run, each named once (present only when one was). */
+  unavailableEndpoints?: UnavailableEndpoint[];
 }
 
-/** The counter each outcome adds to. */
-export const OUTCOME_COUNTER: Record<Outcome, keyof Counters> = {
-  deleted: 'deleted',
-  'already-gone': 'alreadyGone',
-  'would-delete': 'wouldDelete',
-  skipped: 'skipped',
-  deferred: 'deferred',
-  failed: 'failed',
-};
+export interface UnavailableEndpoint {
+  endpoint: string;
+  lastError: string;
+}
 
-export const COUNTER_KEYS = [
+/** The counters in summary order: what was listed, then one per outcome. */
+export const COUNTER_KEYS: readonly (keyof Counters)[] = [
   'listed',
   'ignored',
   'stale',
-  'deleted',
-  'alreadyGone',
-  'wouldDelete',
-  'skipped',
-  'deferred',
-  'failed',
-] as const satisfies readonly (keyof Counters)[];
+  ...OUTCOME_NAMES.map((outcome) => OUTCOMES[outcome].counter),
+];
 
 export function zeroCounters(): Counters {
-  return {
-    listed: 0,
-    ignored: 0,
-    stale: 0,
-    deleted: 0,
-    alreadyGone: 0,
-    wouldDelete: 0,
-    skipped: 0,
-    deferred: 0,
-    failed: 0,
-  };
+  return Object.fromEntries(COUNTER_KEYS.map((key) => [key, 0])) as Counters;
 }
 
 export function sumCounters(parts: readonly Counters[]): Counters {
@@ -115,10 +88,11 @@ export function sumCounters(parts: readonly Counters[]): Counters {
   return totals;
 }
 
-/** stale = deleted + alreadyGone + wouldDelete + skipped + deferred + failed */
+/** stale = deleted + alreadyGone + wouldDelete + skipped + deferred + failed: every outcome's counter. */
 export function invariantHolds(counters: Counters): boolean {
-  const { stale, deleted, alreadyGone, wouldDelete, skipped, deferred, failed } = counters;
-  return stale === deleted + alreadyGone + wouldDelete + skipped + deferred + failed;
+  return (
+    counters.stale === OUTCOME_NAMES.reduce((sum, outcome) => sum + counters[OUTCOMES[outcome].counter], 0)
+  );
 }
 
 /** What is left for later runs: the Backlog metric and the backlog alarm. */

@@ -3,20 +3,18 @@
 // paragraph per instance.
 
 import { printable } from '../text/printable.js';
+import { OUTCOME_NAMES, OUTCOMES } from './outcomes.js';
 import { COUNTER_KEYS, type Counters, type InstanceSummary, type RunSummary } from './summary.js';
 import { clip, describeError, wrap } from './text.js';
 
-const HEADINGS: Record<keyof Counters, string> = {
+const HEADINGS = {
   listed: 'listed',
   ignored: 'ignored',
   stale: 'stale',
-  deleted: 'deleted',
-  alreadyGone: 'gone',
-  wouldDelete: 'would-del',
-  skipped: 'skipped',
-  deferred: 'deferred',
-  failed: 'failed',
-};
+  ...Object.fromEntries(
+    OUTCOME_NAMES.map((outcome) => [OUTCOMES[outcome].counter, OUTCOMES[outcome].heading]),
+  ),
+} as Record<keyof Counters, string>;
 /** Shown even when 0 everywhere: they say what was looked at. */
 const ALWAYS_SHOWN = new Set<keyof Counters>(['listed', 'stale']);
 const MAX_FAILURES_SHOWN = 10;

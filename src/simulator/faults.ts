@@ -12,6 +12,8 @@ export type Fault =
       headers?: Record<string, string>;
     }
   | { type: 'reset' }
+  /** The endpoint dies: the listener closes and every connection drops (later ones are refused). */
+  | { type: 'shutdown' }
   | { type: 'malformed'; body?: string }
   | { type: 'latency'; ms: number }
   /** A body of `bytes` bytes, generated as it is sent: a task listing when 2xx, an error body otherwise. */
@@ -47,7 +49,7 @@ export interface RequestKey {
 /** Added latency, the reply that replaces the real one ('reset' drops the connection), or a slow body. */
 export interface FaultEffect {
   latencyMs: number;
-  reply?: Reply | 'reset';
+  reply?: Reply | 'reset' | 'shutdown';
   trickle?: { intervalMs: number; bytesPerTick: number };
 }
 
@@ -111,10 +113,11 @@ const FILLER_TASK = `${JSON.stringify({
   user_name: 'ops-automation',
 })},`;
 
-function replyFor(fault: Exclude<Fault, { type: 'latency' | 'trickle' }>): Reply | 'reset' {
+function replyFor(fault: Exclude<Fault, { type: 'latency' | 'trickle' }>): Reply | 'reset' | 'shutdown' {
   switch (fault.type) {
     case 'reset':
-      return 'reset';
+    case 'shutdown':
+      return fault.type;
     case 'huge-body': {
       const status = fault.status ?? 200;
       const listing = status >= 200 && status < 300;

@@ -162,6 +162,7 @@ export class DcsSimulator {
 
   async stop(): Promise<void> {
     this.#server.closeAllConnections();
+    if (!this.#server.listening) return;
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
@@ -190,8 +191,12 @@ export class DcsSimulator {
     const { reply, latencyMs, trickle } = this.#answer(req, rawPath, rawQuery, Buffer.concat(chunks), entry);
     const latency = (this.#options.latencyMs ?? 0) + latencyMs;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
-    if (reply === 'reset') {
+    if (reply === 'reset' || reply === 'shutdown') {
       entry.status = -1;
+      if (reply === 'shutdown') {
+        this.#server.close();
+        this.#server.closeAllConnections();
+      }
       req.socket.destroy();
       return;
     }

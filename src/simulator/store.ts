@@ -15,6 +15,8 @@ export interface StoreOptions {
   maxInstancePageSize?: number;
   /** Send task_count as a number instead of the documented string. */
   taskCountAsNumber?: boolean;
+  /** A task_count to claim instead of the real one (a listing that says it never ends). */
+  claimedTaskCount?: number;
 }
 
 /** What ListInstances shows of an instance. */
@@ -157,7 +159,8 @@ export class Store {
     if (typeof paging === 'string') return apiError(400, 'DCS.4800', paging);
     const tasks = list.records;
     const page = tasks.slice(paging.offset, paging.offset + paging.limit);
-    const count = this.#options.taskCountAsNumber ? tasks.length : String(tasks.length);
+    const total = this.#options.claimedTaskCount ?? tasks.length;
+    const count = this.#options.taskCountAsNumber ? total : String(total);
     return { status: 200, body: { task_count: count, tasks: page } };
   }
 

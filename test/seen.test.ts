@@ -1,0 +1,181 @@
+// The compact table of seen ids (src/policy/seen.ts) and the bounded heap (src/policy/best-of.ts).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BestOf } from '../src/policy/best-of.js';
+import { SeenTable } from '../src/policy/seen.js';
+import { seededRandom } from '../src/simulator/random.js';
+
+describe('SeenTable', () => {
+  it('tells new, same, other and banned apart, and keeps a mark per key', () => {
+    const table = new SeenTable(seededRandom(1));
+    const facts = table.fingerprint('SUCCESS', 1_700_000_000_000, 'EXTEND');
+    expect(table.see('a', facts)).toBe('new');
+    expect(table.isMarked()).toBe(false);
+    table.mark();
+    expect(table.see('b', facts)).toBe('new');
+    expect(table.isMarked()).toBe(false);
+    expect(table.see('a', facts)).toBe('same');
+    expect(table.isMarked()).toBe(true);
+    expect(table.see('a', facts + 1)).toBe('other');
+    table.ban();
+    expect(table.isMarked()).toBe(true);
+    expect(table.see('a', facts)).toBe('banned');
+    expect(table.see('b', facts)).toBe('same');
+    expect(table.size).toBe(2);
+  });
+
+  it('grows without losing a key: 100,000 keys, each found again with its facts and state', () => {
+    const table = new SeenTable(seededRandom(2));
+    const keys = Array.from(
+      { length: 100_000 },
+      (_, n) => `ff8080818c0a1b2c${n.toString(16).padStart(16, '0')}`,
+    );
+    keys.forEach((key, n) => {
+      if (table.see(key, n) !== 'new') throw new Error(`${key} was not new`);
+      if (n % 3 === 0) table.mark();
+      if (n % 7 === 0) table.ban();
+    });
+    expect(table.size).toBe(keys.length);
+    keys.forEach((key, n) => {
+      const expected = n % 7 === 0 ? 'banned' : 'same';
+      if (table.see(key, n) !== expected) throw new Error(`${key}: ${table.see(key, n)}`);
+      if (table.isMarked() !== (n % 3 === 0)) throw new Error(`${key}: mark lost`);
+    });
+    expect(table.see(keys[1] as string, 0)).toBe('other');
+    expect(table.see('not-seen', 0)).toBe('new');
+  });
+
+  it('fingerprints: equal facts equal, any change in a string, a number or their order differs', () => {
+    const table = new SeenTable(seededRandom(3));
+    const base = table.fingerprint('SUCCESS', 1_700_000_000_123, 'EXTEND');
+    expect(table.fingerprint('SUCCESS', 1_700_000_000_123, 'EXTEND')).toBe(base);
+    const variants = [
+      table.fingerprint('FAILED', 1_700_000_000_123, 'EXTEND'),
+      table.fingerprint('SUCCESS', 1_700_000_000_124, 'EXTEND'),
+      table.fingerprint('SUCCESS', 1_700_000_000_123 + 2 ** 32, 'EXTEND'),
+      table.fingerprint('SUCCESS', 1_700_000_000_123, 'EXTENDS'),
+      table.fingerprint('SUCCES', 'S', 1_700_000_000_123, 'EXTEND'),
+      table.fingerprint(1_700_000_000_123, 'SUCCESS', 'EXTEND'),
+      table.fingerprint('SUCCESS', -1_700_000_000_123, 'EXTEND'),
+      table.fingerprint('SUCCESS', 1_700_000_000_123),
+    ];
+    expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+    for (const value of [base, ...variants]) expect(value >>> 0).toBe(value);
+  });
+
+  it('keys and fingerprints depend on the table’s random seeds, so a server cannot aim a collision', () => {
+    const one = new SeenTable(seededRandom(4));
+    const same = new SeenTable(seededRandom(4));
+    const other = new SeenTable(seededRandom(5));
+    expect(one.fingerprint('x', 1)).toBe(same.fingerprint('x', 1));
+    expect(one.fingerprint('x', 1)).not.toBe(other.fingerprint('x', 1));
+  });
+
+  it('property: behaves as a map from key to facts with a ban flag', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('a', 'b', 'c', 'd', 'ab', 'ba', ''),
+            fc.integer({ min: 0, max: 2 }),
+            fc.boolean(),
+          ),
+        ),
+        (steps) => {
+          const table = new SeenTable(seededRandom(6));
+          const model = new Map<string, { facts: number; banned: boolean }>();
+          for (const [key, facts, ban] of steps) {
+            const known = model.get(key);
+            const expected = !known
+              ? 'new'
+              : known.banned
+                ? 'banned'
+                : known.facts === facts
+                  ? 'same'
+                  : 'other';
+            expect(table.see(key, facts)).toBe(expected);
+            if (!known) model.set(key, { facts, banned: false });
+            if (ban) {
+              table.ban();
+              (model.get(key) as { banned: boolean }).banned = true;
+            }
+          }
+          expect(table.size).toBe(model.size);
+        },
+      ),
+    );
+  });
+});
+
+describe('BestOf', () => {
+  const before = (a: number, b: number) => a < b;
+  const key = (n: number) => String(n);
+
+  it('holds the capacity best, best first, and looks them up by key', () => {
+    const best = new BestOf(3, before, key);
+    for (const n of [5, 1, 9, 3, 7, 2]) best.offer(n);
+    expect(best.sorted()).toEqual([1, 2, 3]);
+    expect(best.size).toBe(3);
+    expect(best.get('2')).toBe(2);
+    expect(best.get('5')).toBeUndefined();
+  });
+
+  it('after a removal, takes only what beats everything turned away', () => {
+    const best = new BestOf(2, before, key);
+    for (const n of [1, 2, 3]) best.offer(n); // 3 turned away
+    best.remove('1');
+    best.offer(4); // worse than 3: not taken, though there is room
+    expect(best.sorted()).toEqual([2]);
+    best.offer(3); // equal to what was turned away: not taken either
+    expect(best.sorted()).toEqual([2]);
+    best.offer(0);
+    expect(best.sorted()).toEqual([0, 2]);
+  });
+
+  it('capacity 0 holds nothing; removing an unknown key changes nothing', () => {
+    const none = new BestOf(0, before, key);
+    none.offer(1);
+    expect(none.sorted()).toEqual([]);
+    const best = new BestOf(2, before, key);
+    best.offer(1);
+    best.remove('7');
+    expect(best.sorted()).toEqual([1]);
+  });
+
+  it('property: the same as a plain list kept by the same rule', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 6 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 40 }))),
+        (capacity, steps) => {
+          const best = new BestOf(capacity, before, key);
+          let held: number[] = [];
+          let bar: number | undefined;
+          for (const [isOffer, n] of steps) {
+            if (isOffer) {
+              if (held.includes(n)) continue; // the caller never offers a key held
+              best.offer(n);
+              if (bar !== undefined && n >= bar) continue;
+              if (held.length < capacity) held.push(n);
+              else {
+                const worst = Math.max(...held);
+                if (held.length === 0 || n >= worst) bar = n;
+                else {
+                  bar = worst;
+                  held = [...held.filter((h) => h !== worst), n];
+                }
+              }
+            } else {
+              best.remove(key(n));
+              held = held.filter((h) => h !== n);
+            }
+            expect(best.sorted()).toEqual([...held].sort((a, b) => a - b));
+            expect(best.size).toBe(held.length);
+            for (const h of held) expect(best.get(key(h))).toBe(h);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
