@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { InputError } from './config/errors.js';
+import type { DoctorReport } from './doctor/doctor.js';
 import { parseInvocation } from './lambda/invocation.js';
 import { LambdaLogger } from './lambda/logger.js';
 import { createMetrics, publishRunMetrics } from './lambda/metrics.js';
-import { publishEvents } from './lambda/publish.js';
+import { AlertNotPublishedError, publishEvents } from './lambda/publish.js';
 import { alertBus, loadAccounts, loadConfig } from './lambda/settings.js';
 import type { Config } from './model/config.js';
 import { secretsOf } from './model/credentials.js';
@@ -21,13 +22,29 @@ const logger = new LambdaLogger();
 const metrics = createMetrics();
 let config: Promise<Config> | undefined;
 
-export async function handler(event: unknown, context: Context): Promise<RunSummary> {
+export async function handler(event: unknown, context: Context): Promise<RunSummary | DoctorReport> {
   logger.powertools.addContext(context);
   try {
     config ??= loadConfig(process.env);
     const invocation = parseInvocation(event);
     const accounts = await loadAccounts(process.env, await config);
     logger.redactWith(redactor(secretsOf(accounts)));
+    if (invocation.kind === 'doctor') {
+      // The same checks as the CLI's, from inside the function: its network, its NAT, its secret.
+      const { runDoctor } = await import('./doctor/doctor.js');
+      const report = await runDoctor(await config, accounts, {
+        probeDelete: invocation.probeDelete,
+        configSource: process.env.CLEANUP_CONFIG_PATH ?? 'CLEANUP_CONFIG',
+        onLambda: true,
+        onCheck: ({ status, ...check }) =>
+          logger[status === 'fail' ? 'error' : status === 'warn' ? 'warn' : 'info']('doctor check', {
+            status,
+            ...check,
+          }),
+      });
+      logger.info('doctor finished', { ok: report.ok, checks: report.checks.length });
+      return report;
+    }
 
     const runId = randomUUID();
     logger.powertools.setCorrelationId(runId);
@@ -67,7 +84,7 @@ async function alert(summary: RunSummary, context: Context): Promise<void> {
     });
   }
   if (failures.some((failure) => failure.event.detailType === FAILED)) {
-    throw new Error(
+    throw new AlertNotPublishedError(
       `run ${summary.runId} was not ok and its failure event could not be published: ${failures[0]?.reason}`,
     );
   }

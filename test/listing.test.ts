@@ -124,8 +124,14 @@ describe('a listing page', () => {
     expect(total(7)).toBe(7);
     expect(total(0)).toBe(0);
     expect(total('123456789012345')).toBe(123_456_789_012_345);
-    for (const bad of [-1, 1.5, 2 ** 53, '1234567890123456', '-1', '1e3', '', null])
+    for (const bad of [-1, 1.5, 2 ** 53, '1234567890123456', '-1', '1e3', '', null, ['12'], [12]]) {
       expect(total(bad)).toBeUndefined();
+    }
+    const taskPage = parseTaskPage({ task_count: '7', tasks: [] });
+    expect(typeof taskPage === 'object' && taskPage.total).toBe(7);
+    const instances = parseInstancePage({ instance_num: 3, instances: [] });
+    expect(typeof instances === 'object' && instances.total).toBe(3);
+    expect(parseTaskPage({ instances: [] })).toEqual({ records: 0, items: [], ignored: [], total: 0 });
   });
 
   it(`is refused past ${MAX_CONTAINERS} objects and arrays, not counting brackets in strings`, () => {
@@ -162,7 +168,19 @@ describe('task and instance records', () => {
     }
     for (const status of [undefined, '', 3])
       expect(read({ id: 'a', status, created_at: old })).toBe('the record has no status');
-    for (const createdAt of [undefined, 5, '2026-01-01', '2026-13-45T00:00:00Z', 'yesterday']) {
+    for (const createdAt of [
+      undefined,
+      5,
+      '2026-01-01',
+      '2026-13-45T00:00:00Z',
+      'yesterday',
+      [old],
+      `x${old}`,
+      `${old} `,
+      '+002026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00Z0',
+      '2026-01-01T00:00:00+08',
+    ]) {
       expect(read({ id: 'a', status: 'SUCCESS', created_at: createdAt })).toBe(
         'the record has no readable created_at',
       );
@@ -171,6 +189,9 @@ describe('task and instance records', () => {
       read({ id: 'a', status: 'SUCCESS', created_at: '2026-01-01T00:00:00.123456789+08:00' }),
     ).toMatchObject({
       createdAtMs: Date.parse('2026-01-01T00:00:00.123+08:00'),
+    });
+    expect(read({ id: 'a', status: 'SUCCESS', created_at: '2026-01-01T00:00:00+0800' })).toMatchObject({
+      createdAtMs: Date.parse('2025-12-31T16:00:00Z'),
     });
     expect(read({ id: 'a', status: 'S'.repeat(100), created_at: old, name: 7 })).toMatchObject({ name: '' });
     expect(
@@ -190,21 +211,27 @@ describe('task and instance records', () => {
           instance_id: id,
           name: 'redis',
           status: 'RUNNING',
-          tags: [{ key: 'a', value: 'b' }, { key: 1 }, null],
+          tags: [{ key: 'a', value: 'b' }, { key: 1 }, null, { key: 'k', value: 5 }, { key: 5, value: 'v' }],
         },
         { instance_id: id, tags: 'x' },
+        { instance_id: id, tags: { a: 'b' } },
         { instance_id: 'not-a-uuid' },
+        { instance_id: 7 },
         {},
+        { instance_id: null },
+        { instance_id: '' },
       ],
     });
     if (typeof parsed === 'string') throw new Error(parsed);
     expect(parsed.items.map((i) => [i.name, i.status, [...i.tags]])).toEqual([
       ['redis', 'RUNNING', [['a', 'b']]],
       ['', '', []],
+      ['', '', []],
     ]);
     expect(parsed.ignored.map((i) => i.reason)).toEqual([
       'the instance_id is not a UUID',
-      'the record has no instance_id',
+      'the instance_id is not a UUID',
+      ...Array(3).fill('the record has no instance_id'),
     ]);
     expect(parsed.total).toBe(4);
   });

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  CONFLICTING,
   DEFAULT_POLICY,
   eligibility,
   factsOf,
+  IN_THE_FUTURE,
   isInTheFuture,
   isNewer,
   isOlder,
@@ -32,6 +34,17 @@ const policy = (patch: Partial<TaskPolicy> = {}): TaskPolicy => ({
 const ids = (list: TaskRecord[]) => list.map((t) => t.id);
 
 describe('the rules, one by one', () => {
+  it('the built-in policy and the reasons a record is ignored are those of the contract', () => {
+    expect(DEFAULT_POLICY).toEqual({
+      olderThanMs: 30 * DAY,
+      statuses: ['SUCCESS', 'FAILED'],
+      excludeTaskNames: [],
+      keepLatest: 0,
+      maxDeletesPerInstance: 500,
+    });
+    expect([CONFLICTING, IN_THE_FUTURE]).toEqual(['conflicting records', 'created_at in the future']);
+  });
+
   it('eligibility: statuses, age (strictly older), exclusions', () => {
     const eligible = eligibility(policy({ statuses: ['FAILED'], excludeTaskNames: ['modify'] }), NOW);
     expect(eligible(task('a', 8, 'FAILED'))).toBe(true);

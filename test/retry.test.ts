@@ -1,5 +1,6 @@
 // The retry interceptor (src/http/retry.ts) and the endpoint breaker (src/http/breaker.ts), driven by a
 // scripted transport and a clock that only moves when slept on.
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { Breaker, breaking, FAILURES_BEFORE_UNAVAILABLE, tripping } from '../src/http/breaker.js';
 import {
@@ -29,6 +30,7 @@ const answer = (status: number, extra: Partial<HttpResponse> = {}): HttpResponse
   body: { text: '' },
   requestId: undefined,
   retryAfter: undefined,
+  date: undefined,
   ...extra,
 });
 type Step = HttpResponse | TransportError | NotSentError;
@@ -171,6 +173,13 @@ describe('retrying', () => {
     await expect(pending).resolves.toMatchObject({ attempts: 2 });
   });
 
+  it('a backoff wait that ends leaves no listener on the stop signal', async () => {
+    const stop = new AbortController();
+    const { send, clock } = scripted([answer(500), answer(500), answer(200)]);
+    await retrying(send, { policy, clock, stop: stop.signal })(request);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+  });
+
   it('the delay: full jitter under a cap doubling from baseDelayMs to maxDelayMs; Retry-After as given', () => {
     const p = { baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 5_000, maxAttempts: 9 };
     expect([1, 2, 3, 4, 5].map((retry) => retryDelayMs(p, retry, 0.5))).toEqual([50, 100, 200, 400, 500]);
@@ -182,6 +191,39 @@ describe('retrying', () => {
 
   it('Retry-After: whole seconds up to a day, or one of the three HTTP-date forms', () => {
     const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+    expect(parseRetryAfter('86400', now)).toBe(86_400_000);
+    expect(parseRetryAfter('86401', now)).toBeUndefined();
+    expect(parseRetryAfter('99999', now)).toBeUndefined();
+    expect(parseRetryAfter('0', now)).toBe(0);
+    expect(parseRetryAfter('Tuesday, 01-Dec-26 12:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Tue Dec  1 12:00:30 2026', now)).toBe(30_000);
+    expect(parseRetryAfter('Tue Dec 01 12:00:30 2026', now)).toBe(30_000);
+    // Near misses of each form (Date.parse would read most of them): none is a Retry-After.
+    for (const text of [
+      'xTue, 01 Dec 2026 12:00:30 GMT',
+      'Tue, 01 Dec 2026 12:00:30 GMTx',
+      'Tue, 1 Dec 2026 12:00:30 GMT',
+      'Tue, 01 Dec 26 12:00:30 GMT',
+      'Tue, 01 Dec 2026 12:0:30 GMT',
+      'xTuesday, 01-Dec-26 12:00:30 GMT',
+      'Tuesday, 01-Dec-26 12:00:30 GMTx',
+      'Tuesday, 1-Dec-26 12:00:30 GMT',
+      'Tuesday, 01-Dec-2026 12:00:30 GMT',
+      'Tuesday, 01-Dec-26 1:00:30 GMT',
+      'Tuesday, 01-Dec-26 12:0:30 GMT',
+      'Tuesday, 01-Dec-26 12:00:3 GMT',
+      'Tuesday, 01-Dec-26 12:00:30',
+      'Tuesday, 01 Dec 26 12:00:30 GMT',
+      'Tue, 01-Dec-26 12:00:30 GMT',
+      'xTue Dec  1 12:00:30 2026',
+      'Tue Dec  1 12:00:30 2026x',
+      'Tue Dec  1 12:00:30 26',
+      'Tue Dec   1 12:00:30 2026',
+      'Tue Dec  1 12:0:30 2026',
+      'Tue Dec  1 12:00:30 2026 GMT',
+    ]) {
+      expect([text, parseRetryAfter(text, now)]).toEqual([text, undefined]);
+    }
     expect(parseRetryAfter(' 12 ', now)).toBe(12_000);
     expect(parseRetryAfter('00086400', now)).toBeUndefined();
     expect(parseRetryAfter('123456', now)).toBeUndefined();
@@ -235,6 +277,22 @@ describe('the endpoint breaker', () => {
       TransportError,
     );
     expect(attempts).toBe(3 * FAILURES_BEFORE_UNAVAILABLE + 3);
+  });
+
+  it('a request the run did not send is not counted; 500 counts like any 5xx', async () => {
+    const breaker = new Breaker();
+    const send = tripping(
+      async () => {
+        throw new NotSentError('budget', 'the time budget ran out');
+      },
+      () => breaker,
+    );
+    for (let n = 0; n < FAILURES_BEFORE_UNAVAILABLE; n++) {
+      await expect(send(request)).rejects.toBeInstanceOf(NotSentError);
+    }
+    expect(breaker.unavailable).toBeUndefined();
+    for (let n = 0; n < FAILURES_BEFORE_UNAVAILABLE; n++) breaker.answered(500);
+    expect(breaker.unavailable).toBe('HTTP 500');
   });
 
   it('a 5xx answer counts, its status is the last error', async () => {

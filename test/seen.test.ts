@@ -2,12 +2,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BestOf } from '../src/policy/best-of.js';
-import { SeenTable } from '../src/policy/seen.js';
+import { hashString, SeenTable } from '../src/policy/seen.js';
 import { seededRandom } from '../src/simulator/random.js';
 
 describe('SeenTable', () => {
   it('tells new, same, other and banned apart, and keeps a mark per key', () => {
-    const table = new SeenTable(seededRandom(1));
+    const table = new SeenTable({ random: seededRandom(1) });
     const facts = table.fingerprint('SUCCESS', 1_700_000_000_000, 'EXTEND');
     expect(table.see('a', facts)).toBe('new');
     expect(table.isMarked()).toBe(false);
@@ -25,7 +25,7 @@ describe('SeenTable', () => {
   });
 
   it('grows without losing a key: 100,000 keys, each found again with its facts and state', () => {
-    const table = new SeenTable(seededRandom(2));
+    const table = new SeenTable({ random: seededRandom(2) });
     const keys = Array.from(
       { length: 100_000 },
       (_, n) => `ff8080818c0a1b2c${n.toString(16).padStart(16, '0')}`,
@@ -46,7 +46,7 @@ describe('SeenTable', () => {
   });
 
   it('fingerprints: equal facts equal, any change in a string, a number or their order differs', () => {
-    const table = new SeenTable(seededRandom(3));
+    const table = new SeenTable({ random: seededRandom(3) });
     const base = table.fingerprint('SUCCESS', 1_700_000_000_123, 'EXTEND');
     expect(table.fingerprint('SUCCESS', 1_700_000_000_123, 'EXTEND')).toBe(base);
     const variants = [
@@ -64,11 +64,43 @@ describe('SeenTable', () => {
   });
 
   it('keys and fingerprints depend on the table’s random seeds, so a server cannot aim a collision', () => {
-    const one = new SeenTable(seededRandom(4));
-    const same = new SeenTable(seededRandom(4));
-    const other = new SeenTable(seededRandom(5));
+    const one = new SeenTable({ random: seededRandom(4) });
+    const same = new SeenTable({ random: seededRandom(4) });
+    const other = new SeenTable({ random: seededRandom(5) });
     expect(one.fingerprint('x', 1)).toBe(same.fingerprint('x', 1));
     expect(one.fingerprint('x', 1)).not.toBe(other.fingerprint('x', 1));
+  });
+
+  it('the hashes are pinned: a change to them is a change to review', () => {
+    expect([
+      hashString('', 0),
+      hashString('a', 0),
+      hashString('ff8080818c0a1b2c018c0a1b2c3d0001', 42),
+    ]).toEqual([4279838538, 1395880867, 1195770071]);
+    const table = new SeenTable({ random: seededRandom(7) });
+    expect([
+      table.fingerprint('SUCCESS', 1_700_000_000_123, 'EXTEND'),
+      table.fingerprint(-1),
+      table.fingerprint(2 ** 40 + 5),
+    ]).toEqual([2894921048, 903639062, 23185871]);
+  });
+
+  it('keys whose hashes collide in either half, or both, stay apart; probing wraps past the last slot', () => {
+    // Seeds 0 and 1 hash the two halves: make one half (or both) the same for every key.
+    const seeds = [0, 1 / 0x1_0000_0000, 2 / 0x1_0000_0000];
+    for (const collide of [[0], [1], [0, 1]]) {
+      const random = () => seeds.shift() ?? 0;
+      seeds.push(...[0, 1 / 0x1_0000_0000, 2 / 0x1_0000_0000].slice(seeds.length));
+      const table = new SeenTable({
+        random,
+        // The colliding half is the largest hash: every key starts at the last slot and wraps.
+        keyHash: (key, seed) => (collide.includes(seed) ? 0xffff_ffff : hashString(key, seed)),
+      });
+      const keys = collide.length === 2 ? ['a'] : ['a', 'b', 'c', 'd'];
+      for (const key of keys) expect(table.see(key, 1)).toBe('new');
+      for (const key of keys) expect(table.see(key, 1)).toBe('same');
+      if (collide.length === 2) expect(table.see('b', 2)).toBe('other'); // one key to the table
+    }
   });
 
   it('property: behaves as a map from key to facts with a ban flag', () => {
@@ -82,7 +114,7 @@ describe('SeenTable', () => {
           ),
         ),
         (steps) => {
-          const table = new SeenTable(seededRandom(6));
+          const table = new SeenTable({ random: seededRandom(6) });
           const model = new Map<string, { facts: number; banned: boolean }>();
           for (const [key, facts, ban] of steps) {
             const known = model.get(key);

@@ -10,6 +10,7 @@ import {
   type TaskPolicy,
   type TaskRecord,
 } from '../src/policy/policy.js';
+import { hashString, SeenTable } from '../src/policy/seen.js';
 import { ContradictoryListingError, MAX_CONFLICTS, StreamSelector } from '../src/policy/stream.js';
 import { DAY, taskId } from './helpers.js';
 import { wholeListSelection } from './oracle.js';
@@ -144,6 +145,67 @@ describe('streamed selection = the whole-list oracle over the listing without it
     return false;
   }
 
+  /** A listing of `specs` shuffled by `order`, with `echoes` of its records placed near or far. */
+  function listingOf(
+    specs: { name: string; status: string; ageHours: number }[],
+    echoes: { of: number; change: string; distance: string; offset: number }[],
+    order: fc.Stream<number>,
+    pageSize: number,
+  ): TaskRecord[] {
+    const distinct = specs.map((spec, n) => task(n, spec.ageHours * HOUR, spec.status, spec.name));
+    const listing = [...distinct];
+    const draws = order[Symbol.iterator]();
+    for (let i = listing.length - 1; i > 0; i--) {
+      const j = (draws.next().value as number) % (i + 1);
+      [listing[i], listing[j]] = [listing[j] as TaskRecord, listing[i] as TaskRecord];
+    }
+    for (const { of, change, distance, offset } of echoes) {
+      if (distinct.length === 0) break;
+      const original = distinct[of % distinct.length] as TaskRecord;
+      const from = listing.indexOf(original);
+      const gap = {
+        'same-page': 1 + (offset % pageSize),
+        'next-page': pageSize + (offset % pageSize),
+        far: 3 * pageSize + (offset % (2 * pageSize + 1)),
+        anywhere: (offset % (listing.length + 1)) - from,
+      }[distance] as number;
+      const at = Math.max(0, Math.min(listing.length, from + gap));
+      listing.splice(at, 0, echo(original, change));
+    }
+    return listing;
+  }
+
+  it('property: hash collisions can only ban an id or make a repeat, never allow another delete', () => {
+    /** Every record's facts fingerprint alike: only the records held are told apart. */
+    class SameFingerprints extends SeenTable {
+      override fingerprint(): number {
+        return 0;
+      }
+    }
+    fc.assert(
+      fc.property(
+        fc.array(arbitraryTask, { maxLength: 40 }),
+        arbitraryPolicy,
+        fc.array(arbitraryEcho, { maxLength: 12 }),
+        fc.infiniteStream(fc.nat()),
+        (specs, p, echoes, order) => {
+          const listing = listingOf(specs, echoes, order, 3);
+          const oracle = wholeListSelection(listing, p, NOW);
+          // Facts that collide: exactly the oracle's deletes (a record not held is never deleted anyway).
+          const facts = select(listing, p, { seen: new SameFingerprints() });
+          expect(ids(facts.toDelete)).toEqual(ids(oracle.toDelete));
+          // Ids that collide in tens (taskId(10) … taskId(19) are one key): only stale tasks, each once.
+          const tens = new SeenTable({ keyHash: (key, seed) => hashString(key.slice(0, -1), seed) });
+          const keys = select(listing, p, { seen: tens });
+          const stale = new Set(ids(oracle.stale));
+          for (const id of ids(keys.toDelete)) expect(stale.has(id)).toBe(true);
+          expect(new Set(ids(keys.toDelete)).size).toBe(keys.toDelete.length);
+        },
+      ),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 400) },
+    );
+  });
+
   it('property: the same tasks picked in the same order, the same counts, for any listing', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -155,26 +217,7 @@ describe('streamed selection = the whole-list oracle over the listing without it
         // A low conflict allowance makes the held records overflow and a ban reach past them.
         fc.integer({ min: 0, max: 4 }),
         async (specs, p, pageSize, echoes, order, maxConflicts) => {
-          const distinct = specs.map((spec, n) => task(n, spec.ageHours * HOUR, spec.status, spec.name));
-          const listing = [...distinct];
-          const draws = order[Symbol.iterator]();
-          for (let i = listing.length - 1; i > 0; i--) {
-            const j = (draws.next().value as number) % (i + 1);
-            [listing[i], listing[j]] = [listing[j] as TaskRecord, listing[i] as TaskRecord];
-          }
-          for (const { of, change, distance, offset } of echoes) {
-            if (distinct.length === 0) break;
-            const original = distinct[of % distinct.length] as TaskRecord;
-            const from = listing.indexOf(original);
-            const gap = {
-              'same-page': 1 + (offset % pageSize),
-              'next-page': pageSize + (offset % pageSize),
-              far: 3 * pageSize + (offset % (2 * pageSize + 1)),
-              anywhere: (offset % (listing.length + 1)) - from,
-            }[distance];
-            const at = Math.max(0, Math.min(listing.length, from + gap));
-            listing.splice(at, 0, echo(original, change));
-          }
+          const listing = listingOf(specs, echoes, order, pageSize);
           const oracle = wholeListSelection(listing, p, NOW);
           if (stalls(listing, pageSize)) {
             // Three pages in a row without a new id: the listing is an error and nothing of it is deleted.
@@ -328,6 +371,27 @@ describe('the selector at its boundaries', () => {
       expect(selector.add(task(n, 9 * DAY, 'RUNNING'))).toBe(CONFLICTING);
     }
     selector.add(task('last', 9 * DAY));
-    expect(() => selector.add(task('last', 9 * DAY, 'RUNNING'))).toThrow(ContradictoryListingError);
+    const error = (() => {
+      try {
+        selector.add(task('last', 9 * DAY, 'RUNNING'));
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    expect(error).toBeInstanceOf(ContradictoryListingError);
+    expect(error).toMatchObject({
+      name: 'ContradictoryListingError',
+      code: 'LISTING_CONTRADICTORY',
+      message: `the listing contradicted itself for more than ${MAX_CONFLICTS} tasks`,
+    });
+  });
+
+  it('the newest deferred task is found past the kept ones, with no room to spare for bans', () => {
+    const list = [task(1, 10 * DAY), task(2, 20 * DAY), task(3, 30 * DAY), task(4, 40 * DAY)];
+    const selection = select(list, policy({ keepLatest: 1, maxDeletesPerInstance: 1 }), { maxConflicts: 0 });
+    expect(ids(selection.toDelete)).toEqual([taskId(4)]);
+    expect(selection.deferred.count).toBe(2);
+    expect(selection.deferred.oldest?.id).toBe(taskId(3));
+    expect(selection.deferred.newest?.id).toBe(taskId(2));
   });
 });

@@ -2,9 +2,10 @@
 // help.ts gives the parser its options and a mistyped flag its suggestion.
 import { parseArgs } from 'node:util';
 import leven from 'leven';
-import { durationSchema, MIN_AGE_MS } from '../config/duration.js';
+import { durationSchema, MIN_AGE_MS, parseDuration } from '../config/duration.js';
 import { InputError } from '../config/errors.js';
 import type { RunRequest } from '../model/run-request.js';
+import type { Operation } from '../simulator/faults.js';
 import { COMMANDS, type CommandName, FLAGS, type Flag, type FlagName } from './help.js';
 
 /** How a run shows itself: the summary format on stdout, the log format on stderr. */
@@ -22,10 +23,19 @@ export type Command =
       credentialsPath: string | undefined;
       request: RunRequest;
       output: Output;
+      /** Where to write the run's Prometheus metrics (atomically), if anywhere. */
+      metricsFile: string | undefined;
     }
   | { name: 'validate'; configPath: string }
+  | {
+      name: 'doctor';
+      configPath: string;
+      credentialsPath: string | undefined;
+      json: boolean;
+      probeDelete: boolean;
+    }
   | { name: 'simulate'; output: Output }
-  | { name: 'serve'; port: number; seed: number }
+  | { name: 'serve'; port: number; seed: number; clockSkewMs: number; deny: Operation[] }
   | { name: 'help'; command: CommandName | undefined }
   | { name: 'version' };
 
@@ -73,11 +83,11 @@ export function parseCommand(argv: readonly string[]): Command {
   const [name, ...extra] = positionals;
   if (values.version) return { name: 'version' };
   if (values.help || name === 'help') return { name: 'help', command: command ?? helpTopic(extra[0]) };
-  if (!name) throw new UsageError('command', 'missing: use run, validate or simulate');
+  if (!name) throw new UsageError('command', 'missing: use run, validate, doctor or simulate');
   if (!command) {
     throw new UsageError(
       'command',
-      `unknown command "${name}"${suggestion(name, Object.keys(COMMANDS))}: use run, validate or simulate`,
+      `unknown command "${name}"${suggestion(name, Object.keys(COMMANDS))}: use run, validate, doctor or simulate`,
     );
   }
   if (extra.length > 0) throw new UsageError('arguments', `unexpected argument "${extra[0]}"`, command);
@@ -99,20 +109,32 @@ export function parseCommand(argv: readonly string[]): Command {
 
   if (command === 'simulate') {
     if (!values.serve) {
-      if (values.port !== undefined || values.seed !== undefined) {
-        throw new UsageError('--port', 'and --seed go with --serve', command);
-      }
+      const serveOnly = (['port', 'seed', 'clock-skew', 'deny'] as const).find(
+        (flag) => values[flag] !== undefined,
+      );
+      if (serveOnly) throw new UsageError(`--${serveOnly}`, 'goes with --serve', command);
       return { name: 'simulate', output };
     }
     return {
       name: 'serve',
       port: wholeNumber('--port', values.port, 0, 0, 65_535),
       seed: wholeNumber('--seed', values.seed, 1, 0, 2 ** 31 - 1),
+      clockSkewMs: clockSkew(values['clock-skew']),
+      deny: values.deny === undefined ? [] : [deniedOperation(values.deny)],
     };
   }
   const configPath = values.config;
   if (!configPath) throw new UsageError('--config', 'is required: the path of the config file', command);
   if (command === 'validate') return { name: 'validate', configPath };
+  if (command === 'doctor') {
+    return {
+      name: 'doctor',
+      configPath,
+      credentialsPath: values.credentials,
+      json: values.json ?? false,
+      probeDelete: values['probe-delete'] ?? false,
+    };
+  }
 
   if (values['dry-run'] && values['no-dry-run']) {
     throw new UsageError('--dry-run', 'cannot be combined with --no-dry-run', command);
@@ -126,6 +148,7 @@ export function parseCommand(argv: readonly string[]): Command {
     configPath,
     credentialsPath: values.credentials,
     output,
+    metricsFile: values['metrics-file'],
     request: {
       dryRun: values['dry-run'] ? true : values['no-dry-run'] ? false : undefined,
       timeBudgetMs:
@@ -176,6 +199,28 @@ function suggestion(typed: string, candidates: readonly string[]): string {
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(typed.length / 3))
     ? ` (did you mean ${best}?)`
     : '';
+}
+
+/** `20m`, `-20m`, `2h`: how far off the simulator's clock runs. */
+function clockSkew(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const negative = value.startsWith('-');
+  const ms = parseDuration(negative ? value.slice(1) : value);
+  if (ms === undefined)
+    throw new UsageError('--clock-skew', `"${value}" is not a duration such as 20m or -20m`, 'simulate');
+  return negative ? -ms : ms;
+}
+
+const DENIABLE: Record<string, Operation> = {
+  list: 'list-instances',
+  tasks: 'list-tasks',
+  delete: 'delete-task',
+};
+
+function deniedOperation(value: string): Operation {
+  const operation = Object.hasOwn(DENIABLE, value) ? DENIABLE[value] : undefined;
+  if (!operation) throw new UsageError('--deny', `must be list, tasks or delete, not "${value}"`, 'simulate');
+  return operation;
 }
 
 function wholeNumber(

@@ -1,7 +1,7 @@
 // The CLI's flags and commands in one table: the help text of each command is written from it (one line
 // per flag, within HELP_WIDTH columns), and args.ts parses with it.
 
-export type CommandName = 'run' | 'validate' | 'simulate';
+export type CommandName = 'run' | 'validate' | 'doctor' | 'simulate';
 
 export interface Flag {
   type: 'string' | 'boolean';
@@ -34,6 +34,11 @@ export const FLAGS = {
   },
   credentials: { type: 'string', value: 'FILE', help: 'named accounts {"accounts":{"NAME":{"ak","sk"}}}' },
   json: { type: 'boolean', help: 'stdout: the RunSummary as one JSON document' },
+  'metrics-file': {
+    type: 'string',
+    value: 'FILE',
+    help: 'write Prometheus metrics there (node_exporter textfile)',
+  },
   'log-format': {
     type: 'string',
     value: 'FMT',
@@ -43,6 +48,16 @@ export const FLAGS = {
   serve: { type: 'boolean', help: 'keep a simulator running for your own config' },
   port: { type: 'string', value: 'N', help: 'with --serve: its port on 127.0.0.1 (default: free)' },
   seed: { type: 'string', value: 'N', help: 'with --serve: the seed of its tasks (default 1)' },
+  'probe-delete': {
+    type: 'boolean',
+    help: 'also DELETE one task id that cannot exist per instance',
+  },
+  'clock-skew': {
+    type: 'string',
+    value: 'DUR',
+    help: 'with --serve: its clock that far off (20m, -20m)',
+  },
+  deny: { type: 'string', value: 'RIGHT', help: 'with --serve: answer 403 to list, tasks or delete' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
   version: { type: 'boolean', help: 'print the version' },
 } as const satisfies Record<string, Flag>;
@@ -65,6 +80,7 @@ export const COMMANDS: Record<
       'older-than',
       'time-budget',
       'credentials',
+      'metrics-file',
       ...OUTPUT_FLAGS,
     ],
     notes: [
@@ -73,6 +89,18 @@ export const COMMANDS: Record<
       'Exit codes: 0 complete and nothing failed; 1 something failed or the run is',
       'incomplete; 2 bad arguments, config or credentials (nothing sent);',
       '130/143 stopped by SIGINT/SIGTERM (a summary is still written).',
+    ],
+  },
+  doctor: {
+    short: 'read-only checks: why would a run fail?',
+    usage: 'doctor --config FILE [--credentials FILE] [--json] [--probe-delete]',
+    about: 'Read-only checks: config, keys, endpoints, clocks, fleets, instances.',
+    flags: ['config', 'credentials', 'json', 'probe-delete'],
+    notes: [
+      'Nothing is deleted: --probe-delete sends one DELETE of a random task id that',
+      'the instance does not have, to check the right to delete.',
+      'Exit codes: 0 nothing failed; 1 a check failed; 2 bad arguments, config or',
+      'credentials (nothing sent).',
     ],
   },
   validate: {
@@ -84,9 +112,9 @@ export const COMMANDS: Record<
   },
   simulate: {
     short: 'the demo; with --serve, a local DCS API',
-    usage: 'simulate [--serve [--port N] [--seed N]] [options]',
+    usage: 'simulate [--serve [options]]',
     about: 'The demo, or (--serve) a local DCS API to try a config against.',
-    flags: ['serve', 'port', 'seed', ...OUTPUT_FLAGS],
+    flags: ['serve', 'port', 'seed', 'clock-skew', 'deny', ...OUTPUT_FLAGS],
     notes: [
       'Without --serve: the demo, a real cleanup of a seeded fleet over signed HTTP.',
       'With --serve: prints its endpoint, keys and instance ids, writes a config and a',

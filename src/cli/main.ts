@@ -1,4 +1,7 @@
 // The command-line shell over `run`: arguments in, a summary and an exit code out.
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { InputError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
@@ -9,15 +12,18 @@ import { type Accounts, secretsOf } from '../model/credentials.js';
 import type { RunRequest } from '../model/run-request.js';
 import { LogReporter } from '../report/log-reporter.js';
 import { JsonLinesLogger } from '../report/logger.js';
-import type { RunReporter } from '../report/reporter.js';
+import type { RunReporter, RunStats } from '../report/reporter.js';
+import type { RunSummary } from '../report/summary.js';
 import { renderSummaryTable } from '../report/table.js';
 import { startDemo } from '../simulator/demo.js';
 import { redactor } from '../text/redact.js';
 import { loadAccounts, type Warning } from './accounts.js';
 import { type Command, type Output, parseCommand, UsageError } from './args.js';
+import { doctorCommand } from './doctor.js';
 import { helpText } from './help.js';
 import type { CliIo } from './io.js';
 import { colorsWanted } from './lines.js';
+import { writeMetricsFile } from './metrics-file.js';
 import { serveSimulator } from './serve.js';
 import { TerminalView } from './terminal.js';
 
@@ -64,10 +70,24 @@ async function execute(command: Command, io: CliIo): Promise<number> {
       );
       return EXIT.ok;
     }
+    case 'doctor': {
+      const config = await loadConfigFile(command.configPath);
+      const { accounts, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
+      return doctorCommand(config, accounts, command, io, warnings);
+    }
     case 'run': {
       const config = await loadConfigFile(command.configPath);
       const { accounts, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
-      return runAndReport(config, command.request, accounts, command.output, io, warnings);
+      if (command.metricsFile !== undefined) await checkWritable('--metrics-file', command.metricsFile);
+      return runAndReport(
+        config,
+        command.request,
+        accounts,
+        command.output,
+        io,
+        warnings,
+        command.metricsFile,
+      );
     }
     case 'simulate': {
       const demo = await startDemo();
@@ -90,13 +110,14 @@ async function runAndReport(
   output: Output,
   io: CliIo,
   warnings: readonly Warning[],
+  metricsFile?: string,
 ): Promise<number> {
   const redact = redactor(secretsOf(accounts));
   const view = chooseView(output, io, redact);
   const stop = stopOnSignals(io, view);
   try {
     for (const { message, fields } of warnings) view.reporter.warning(message, fields);
-    const { summary } = await run(config, request, {
+    const { summary, stats, incompleteBecause } = await run(config, request, {
       dcs: connectDcs(accounts),
       reporter: view.reporter,
       reportEachDeferred: output.verbose,
@@ -105,10 +126,15 @@ async function runAndReport(
     const width = io.stdout.isTTY ? (io.stdout.columns ?? DEFAULT_WIDTH) : undefined;
     // Task names in the summary are the server's text: they pass the redactor like everything on stderr.
     io.stdout.write(
-      redact(output.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryTable(summary, width)),
+      redact(
+        output.json
+          ? `${JSON.stringify(summary, null, 2)}\n`
+          : renderSummaryTable(summary, width, incompleteBecause),
+      ),
     );
+    const metricsWritten = metricsFile === undefined || (await writeMetrics(metricsFile, summary, stats, io));
     if (stop.received) return EXIT[stop.received];
-    return summary.ok ? EXIT.ok : EXIT.problem;
+    return summary.ok && metricsWritten ? EXIT.ok : EXIT.problem;
   } finally {
     stop.dispose();
     view.close();
@@ -169,6 +195,32 @@ function chooseView(output: Output, io: CliIo, redact: (text: string) => string)
     width: terminal ? (io.stderr.columns ?? DEFAULT_WIDTH) : Number.POSITIVE_INFINITY,
   });
   return { reporter: view as RunReporter, close: () => view.close() };
+}
+
+/** The metrics file, or one line on stderr saying why it could not be written (the run itself is done). */
+async function writeMetrics(path: string, summary: RunSummary, stats: RunStats, io: CliIo): Promise<boolean> {
+  try {
+    await writeMetricsFile(path, summary, stats);
+    return true;
+  } catch (error) {
+    io.stderr.write(`dcs-task-cleanup: cannot write the metrics file ${path}: ${(error as Error).message}\n`);
+    return false;
+  }
+}
+
+/** A file that cannot be written is bad input, found before any request. */
+async function checkWritable(flag: string, path: string): Promise<void> {
+  try {
+    await access(dirname(resolve(path)), constants.W_OK);
+  } catch (error) {
+    throw InputError.of(
+      flag,
+      `cannot write into ${dirname(resolve(path))}: ${(error as NodeJS.ErrnoException).code}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 function indent(text: string): string {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Operation } from '../simulator/faults.js';
 import { seededRandom } from '../simulator/random.js';
 import { DcsSimulator } from '../simulator/server.js';
 import { hexId, seedTasks, uuid } from '../simulator/task-records.js';
@@ -19,7 +20,7 @@ const INSTANCES = [
 const DAY_MS = 86_400_000;
 
 export async function serveSimulator(
-  { port, seed }: { port: number; seed: number },
+  { port, seed, clockSkewMs, deny }: { port: number; seed: number; clockSkewMs: number; deny: Operation[] },
   io: Pick<CliIo, 'stdout' | 'signals'>,
 ): Promise<number> {
   const random = seededRandom(seed);
@@ -27,7 +28,14 @@ export async function serveSimulator(
     ak: `SIM${hexId(random, 17).toUpperCase()}`,
     sk: randomBytes(24).toString('base64url'),
   };
-  const simulator = await DcsSimulator.start({ credentials: [credentials], port, seed });
+  const simulator = await DcsSimulator.start({
+    credentials: [credentials],
+    port,
+    seed,
+    // Its Date header and its signature check both run on this clock (doctor's clock diagnosis).
+    now: () => Date.now() + clockSkewMs,
+    deny,
+  });
   const projectId = hexId(random);
   const now = Date.now();
   const ids = INSTANCES.map(({ name, tasks, maxAgeDays }) => {
@@ -73,6 +81,8 @@ export async function serveSimulator(
       `A local DCS simulator (seed ${seed}): signed requests only, tasks up to ${Math.round(
         Math.max(...INSTANCES.map((instance) => instance.maxAgeDays * DAY_MS)) / DAY_MS,
       )} days old.`,
+      ...(clockSkewMs !== 0 ? [`Its clock runs ${Math.round(clockSkewMs / 60_000)} min off yours.`] : []),
+      ...(deny.length > 0 ? [`The credentials lack the right to: ${deny.join(', ')} (403).`] : []),
       'Try it (the config is a dry run; add --no-dry-run to delete):',
       `  ${run}`,
       'Serving until Ctrl-C or SIGTERM; the two files are removed then.',

@@ -202,11 +202,11 @@ export class TerminalView implements RunReporter {
     ]);
   }
 
-  runFinished({ summary, stats }: Parameters<RunReporter['runFinished']>[0]): void {
+  runFinished({ summary, stats, incompleteBecause }: Parameters<RunReporter['runFinished']>[0]): void {
     this.close();
     const { totals } = summary;
     const outcomes = this.#progress.outcomeCounts();
-    const outcome = runOutcome(summary);
+    const outcome = runOutcome(summary, incompleteBecause);
     const mark: Label = [outcome, outcome === 'ok' ? this.#paint.green : this.#error()[1]];
     this.#line(mark, [
       ...(summary.dryRun ? ['dry run: nothing deleted'] : []),

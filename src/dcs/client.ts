@@ -6,7 +6,15 @@ import { MiB } from '../http/body.js';
 import { Breaker, breaking, tripping } from '../http/breaker.js';
 import { exchange } from '../http/exchange.js';
 import { Pacer, paced } from '../http/pacer.js';
-import { type Delivered, NotSentError, type Send, stack, TransportError } from '../http/request.js';
+import {
+  type Delivered,
+  type HttpRequest,
+  type HttpResponse,
+  NotSentError,
+  type Send,
+  stack,
+  TransportError,
+} from '../http/request.js';
 import { type AttemptReport, DEFAULT_RETRY, type RetryPolicy, retrying } from '../http/retry.js';
 import { Agent } from '../http/undici.js';
 import type { Limits, Scope, Target } from '../model/config.js';
@@ -19,7 +27,7 @@ import type { Clock } from '../time/clock.js';
 import { AuthGuard, guarded } from './auth-guard.js';
 import { errorFromResponse, errorFromTransport, malformedError, notSentError } from './errors.js';
 import { type InstanceRecord, parseInstancePage } from './instances.js';
-import { type Admit, type Listed, streamRecords } from './listing.js';
+import { type Admit, type Listed, type PageRead, streamRecords } from './listing.js';
 import { type Page, tooManyContainers } from './pages.js';
 import { deleteTaskPath, listInstancesPath, listTasksPath, type RequestPath } from './paths.js';
 import { type DcsRequest, signing } from './request.js';
@@ -107,6 +115,7 @@ export class DcsClient implements DcsApi {
   /** API error messages are the server's text: a credential echoed there must not reach any output. */
   readonly #redact: (text: string) => string;
   readonly #send: Send<DcsRequest, Delivered>;
+  readonly #exchange: Send<HttpRequest>;
   readonly #pageSize: number;
   readonly #instancePageSize: number;
 
@@ -116,8 +125,9 @@ export class DcsClient implements DcsApi {
     this.#instancePageSize = tuning.instancePageSize ?? 1000;
     this.#redact = redactor(secretsOf(accounts));
     const breakerFor = (origin: string) => memo(this.#breakers, origin, () => new Breaker());
+    this.#exchange = exchange(this.#dispatcher, tuning.requestTimeoutMs ?? 10_000);
     const attempt = stack<DcsRequest>(
-      exchange(this.#dispatcher, tuning.requestTimeoutMs ?? 10_000),
+      this.#exchange,
       // One breaker per endpoint origin (a dead endpoint is not called again); one 401 breaker per account (a
       // locked-out account stops, the others go on); one pacer per endpoint origin (each region has its own
       // gateway, limits and 429s).
@@ -161,12 +171,7 @@ export class DcsClient implements DcsApi {
     admit: Admit<InstanceRecord, A>,
   ): AsyncGenerator<Listed<InstanceRecord, A>> {
     const limit = this.#instancePageSize;
-    const pages = this.#pages(scope, listInstancesPath(scope.projectId), limit, {
-      parse: parseInstancePage,
-      what: 'instance list',
-      done: (page, offset) => page.records === 0 || (page.total !== undefined && offset >= page.total),
-    });
-    return streamRecords(pages, admit, { what: 'instance listing', limit });
+    return streamRecords(this.#instancePages(scope, limit), admit, { what: 'instance listing', limit });
   }
 
   /**
@@ -178,14 +183,55 @@ export class DcsClient implements DcsApi {
     target: Target,
     admit: Admit<TaskRecord, A>,
   ): AsyncGenerator<Listed<TaskRecord, A>> {
+    return streamRecords(this.#taskPages(target), admit, { what: 'listing', limit: this.#pageSize });
+  }
+
+  /** The first page of an instance's tasks: one signed GET (doctor). */
+  firstTaskPage(target: Target): Promise<PageRead<TaskRecord>> {
+    return firstOf(this.#taskPages(target));
+  }
+
+  /** The first page of a project's instances, `limit` of them: one signed GET (doctor). */
+  firstInstancePage(scope: Scope, limit: number): Promise<PageRead<InstanceRecord>> {
+    return firstOf(this.#instancePages(scope, limit));
+  }
+
+  /**
+   * An unsigned GET of the project's instance list, once (doctor): any answer shows the endpoint reachable,
+   * and its Date header gives the server's clock. It names no access key, so it can never count toward a
+   * key's lockout.
+   */
+  async reach(scope: Scope): Promise<HttpResponse> {
+    try {
+      return await this.#exchange({
+        origin: scope.endpoint,
+        method: 'GET',
+        target: `${listInstancesPath(scope.projectId).path}?limit=1`,
+        headers: { Accept: 'application/json', 'User-Agent': 'dcs-task-cleanup' },
+        bodyCaps: { success: OTHER_BODY_CAP, error: OTHER_BODY_CAP },
+      });
+    } catch (error) {
+      if (error instanceof TransportError) throw errorFromTransport(error, this.#redact);
+      throw error;
+    }
+  }
+
+  #instancePages(scope: Scope, limit: number) {
+    return this.#pages(scope, listInstancesPath(scope.projectId), limit, {
+      parse: parseInstancePage,
+      what: 'instance list',
+      done: (page, offset) => page.records === 0 || (page.total !== undefined && offset >= page.total),
+    });
+  }
+
+  #taskPages(target: Target) {
     const limit = this.#pageSize;
-    const pages = this.#pages(target, listTasksPath(target.projectId, target.instanceId), limit, {
+    return this.#pages(target, listTasksPath(target.projectId, target.instanceId), limit, {
       parse: parseTaskPage,
       what: 'task list',
       done: (page, offset) =>
         page.records === 0 || (page.records < limit && !(page.total !== undefined && offset < page.total)),
     });
-    return streamRecords(pages, admit, { what: 'listing', limit });
   }
 
   /** Deletes a task; any 2xx (200 with a body or 204) is success, anything else throws DcsError. */
@@ -203,16 +249,16 @@ export class DcsClient implements DcsApi {
   }
 
   /** Record-offset paging with an explicit limit; each page's body is checked before it is parsed. */
-  async *#pages<P extends Page<unknown>>(
+  async *#pages<T>(
     scope: Scope,
     path: RequestPath,
     limit: number,
     listing: {
-      parse: (body: unknown) => P | string;
+      parse: (body: unknown) => Page<T> | string;
       what: string;
-      done: (page: P, offset: number) => boolean;
+      done: (page: Page<T>, offset: number) => boolean;
     },
-  ): AsyncGenerator<{ page: P; httpStatus: number; attempts: number }> {
+  ): AsyncGenerator<PageRead<T>> {
     for (let offset = 0; ; ) {
       const query: QueryPairs = [
         ['offset', String(offset)],
@@ -268,6 +314,14 @@ export class DcsClient implements DcsApi {
     if (response.status >= 200 && response.status < 300) return answer;
     throw errorFromResponse({ ...answer, requestId: response.requestId }, attempts, this.#redact);
   }
+}
+
+/** The first page a listing reads; the listing goes no further. */
+async function firstOf<T>(pages: AsyncGenerator<T>): Promise<T> {
+  const first = await pages.next();
+  await pages.return(undefined);
+  if (first.done) throw new Error('a listing yields at least one page');
+  return first.value;
 }
 
 /** The value under `key`, made by `make` the first time. */

@@ -52,20 +52,22 @@ export async function* streamRecords<T, A extends string>(
     pagesRead++;
     if (records > MAX_LISTED_RECORDS) throw fail(`passed ${MAX_LISTED_RECORDS} records without ending`);
     if (pagesRead > pageLimit) throw fail(`passed ${pageLimit} pages without ending`);
-    let fresh = 0;
+    let advanced = false;
     for (const record of page.items) {
       const admission = admit(record);
-      if (admission === 'new') fresh++;
+      if (admission === 'new') advanced = true;
       yield { record, admission };
     }
     const currentIgnored = new Set<string>();
     for (const ignored of page.ignored) {
       const key = ignored.rawId;
-      if (key !== null && (currentIgnored.has(key) || previousIgnored.has(key))) continue;
-      if (key !== null) currentIgnored.add(key);
+      if (key !== null) {
+        if (currentIgnored.has(key) || previousIgnored.has(key)) continue;
+        currentIgnored.add(key);
+      }
       yield { ignored };
     }
-    stalled = page.records > 0 && fresh === 0 ? stalled + 1 : 0;
+    stalled = page.records > 0 && !advanced ? stalled + 1 : 0;
     if (stalled >= STALLED_PAGES) {
       throw fail(`did not advance: ${STALLED_PAGES} pages in a row brought no new valid record`);
     }

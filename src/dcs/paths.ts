@@ -11,6 +11,16 @@ export interface RequestPath {
   path: string;
 }
 
+/**
+ * The IAM action each request needs (docs/dcs-api.md). Never `dcs:instance:delete`: that one is
+ * DeleteInstance, which deletes the Redis instance itself.
+ */
+export const IAM_ACTION = {
+  listInstances: 'dcs:instance:list',
+  listTasks: 'dcs:instance:getBackgroundTask',
+  deleteTask: 'dcs:instance:deleteBackgroundTask',
+} as const;
+
 /** A request that would not match a template: a bug in the caller, never a request. */
 export class RequestPathError extends CleanupError {
   override readonly name = 'RequestPathError';

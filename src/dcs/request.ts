@@ -2,6 +2,7 @@
 import type { HttpRequest, Interceptor } from '../http/request.js';
 import type { Accounts } from '../model/credentials.js';
 import type { Clock } from '../time/clock.js';
+import { RequestPathError } from './paths.js';
 import { formatSdkDate, type QueryPairs, sign } from './signer.js';
 
 export interface DcsRequest extends HttpRequest {
@@ -17,7 +18,8 @@ export interface DcsRequest extends HttpRequest {
 export function signing<R extends DcsRequest>(accounts: Accounts, clock: Clock): Interceptor<R> {
   return (next) => (request) => {
     const credentials = accounts.get(request.account);
-    if (!credentials) throw new Error(`no credentials for account "${request.account}"`);
+    // Accounts are checked before any request (config/credentials.ts): this is a bug, not bad input.
+    if (!credentials) throw new RequestPathError(`no credentials for account "${request.account}"`);
     const signed = sign(
       {
         method: request.method,

@@ -108,18 +108,23 @@ async function listProject(
   const scope = fleets[0] as Scope;
   const selectors = fleets.map((fleet) => ({ index: fleet.index, selects: fleetSelector(fleet) }));
   const seen = new SeenTable();
-  /** Instances some fleet selects, by lower-cased id (UUIDs compare without case), with those fleets. */
+  /**
+   * Instances some fleet selects, with those fleets, by their id's identity in the table (UUIDs compare
+   * without case): a ban reaches whatever shares it, even an id whose hash collides.
+   */
   const selected = new Map<string, { instance: InstanceRecord; fleets: number[] }>();
   const ignored = new IgnoredTally(reporter, { runId, kind: 'instance', scope });
   const admit = (instance: InstanceRecord) => {
     const id = instance.instanceId.toLowerCase();
     const sighting = seen.see(id, seen.fingerprint(...instanceFacts(instance)));
     if (sighting === 'banned') return 'repeat';
-    const held = selected.get(id);
-    // The table holds fingerprints; a record still held is compared field by field.
-    if (sighting === 'other' || (sighting === 'same' && held && !sameInstance(held.instance, instance))) {
+    const key = seen.identity();
+    const held = selected.get(key)?.instance;
+    // The table holds hashes; a record still held is compared exactly (another id means a collision).
+    const contradicts = held && (held.instanceId.toLowerCase() !== id || !sameInstance(held, instance));
+    if (sighting === 'other' || (sighting === 'same' && contradicts)) {
       seen.ban();
-      selected.delete(id);
+      selected.delete(key);
       return CONFLICTING;
     }
     if (sighting === 'same') return 'repeat';
@@ -132,7 +137,7 @@ async function listProject(
           0,
         );
       }
-      selected.set(id, { instance, fleets: matching });
+      selected.set(key, { instance, fleets: matching });
     }
     return 'new';
   };

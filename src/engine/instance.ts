@@ -1,7 +1,14 @@
 // One instance's cleanup: stream its listing through the selection, then delete what it picked.
 
 import type { DcsApi } from '../dcs/client.js';
-import { DcsError, INSTANCE_GONE_CODES, malformedError, NOT_NOW_CODES, statusText } from '../dcs/errors.js';
+import {
+  DcsError,
+  INSTANCE_GONE_CODES,
+  malformedError,
+  NOT_NOW_CODES,
+  type NotSentReason,
+  statusText,
+} from '../dcs/errors.js';
 import { ignoredRecord } from '../dcs/pages.js';
 import type { Target } from '../model/config.js';
 import type { TaskRecord } from '../policy/policy.js';
@@ -28,10 +35,10 @@ export interface InstanceContext {
 export interface InstanceResult {
   summary: InstanceSummary;
   /**
-   * Work was left undone because the run stopped sending (time budget, authentication halt, a signal or
-   * its endpoint found down).
+   * Why work was left undone for want of requests: the time budget, a stop (a signal, the account's 401s) or
+   * the endpoint found down. Empty when none was.
    */
-  interrupted: boolean;
+  notSent: NotSentReason[];
   /** Left undone because the endpoint was found down: tasks deferred, and whether the listing was cut. */
   unavailable: { deferred: number; notListed: boolean };
 }
@@ -51,7 +58,7 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
   const failures: TaskFailure[] = [];
   const finish = (
     extra: Pick<InstanceSummary, 'vanished' | 'error'>,
-    interrupted: boolean,
+    notSent: NotSentReason[] = [],
     unavailable: InstanceResult['unavailable'] = { deferred: 0, notListed: false },
   ): InstanceResult => {
     const summary: InstanceSummary = {
@@ -65,7 +72,7 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
       failures,
     };
     reporter.instanceFinished({ runId, summary });
-    return { summary, interrupted, unavailable };
+    return { summary, notSent, unavailable };
   };
 
   const listing = await listAndSelect(target, context);
@@ -76,13 +83,13 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
     const notFound = error.kind === 'http' && error.httpStatus === 404;
     if (notFound && target.source === 'fleet') {
       reporter.instanceVanished({ runId, target });
-      return finish({ vanished: true }, false);
+      return finish({ vanished: true });
     }
     const message = notFound
       ? `instance not found: check its instanceId, projectId and region or endpoint in the config (${error.message})`
       : error.message;
     reporter.instanceFailed({ runId, target, listed: listing.listed, error, message });
-    return finish({ error: { ...error.toSummaryError(), message } }, error.kind === 'not-sent', {
+    return finish({ error: { ...error.toSummaryError(), message } }, error.notSent ? [error.notSent] : [], {
       deferred: 0,
       notListed: error.notSent === 'unavailable',
     });
@@ -124,7 +131,7 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
   if (deferred.count > 0) defer('cap', deferred.count, deferred.tasks);
   if (context.dryRun) {
     for (const task of toDelete) record(task, { outcome: 'would-delete', ...NO_REQUEST });
-    return finish({}, false);
+    return finish({});
   }
   // Tasks the run stopped short of, by why: reported as one record each, oldest first.
   const notSent: Record<Exclude<DeferReason, 'cap'>, TaskRecord[]> = {
@@ -141,8 +148,10 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
     const tasks = notSent[reason].sort((a, b) => a.createdAtMs - b.createdAtMs);
     if (tasks.length > 0) defer(reason, tasks.length, tasks);
   }
-  const left = notSent.budget.length + notSent.interrupted.length + notSent.unavailable.length;
-  return finish({}, left > 0, { deferred: notSent.unavailable.length, notListed: false });
+  const reasons = (['budget', 'interrupted', 'unavailable'] as const).filter(
+    (reason) => notSent[reason].length > 0,
+  );
+  return finish({}, reasons, { deferred: notSent.unavailable.length, notListed: false });
 }
 
 const deferredResult: TaskResult = { outcome: 'deferred', ...NO_REQUEST };

@@ -29,6 +29,8 @@ export interface RunDeps {
 export interface RunReport {
   summary: RunSummary;
   stats: RunStats;
+  /** Why an incomplete run is incomplete, in a few words (`SIGTERM`, `time budget`, …). */
+  incompleteBecause: string | undefined;
 }
 
 /**
@@ -105,7 +107,7 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
   const complete =
     unavailableEndpoints.length === 0 &&
     discovery.fleets.every((fleet) => fleet.error === undefined) &&
-    results.every((result) => !result.interrupted && result.summary.error === undefined);
+    results.every((result) => result.notSent.length === 0 && result.summary.error === undefined);
   const totals = sumCounters(instances);
   const finishedAt = clock.now();
   stats.authFailures = client.authFailures;
@@ -122,8 +124,24 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
     fleets: discovery.fleets,
     ...(unavailableEndpoints.length > 0 ? { unavailableEndpoints } : {}),
   };
-  reporter.runFinished({ runId, summary, stats });
-  return { summary, stats };
+  const incompleteBecause = complete ? undefined : whyIncomplete(deps.signal, results, summary);
+  reporter.runFinished({ runId, summary, stats, incompleteBecause });
+  return { summary, stats, incompleteBecause };
+}
+
+/** The first of the reasons an incomplete run has, in the order an operator acts on them. */
+function whyIncomplete(
+  signal: AbortSignal | undefined,
+  results: readonly InstanceResult[],
+  summary: RunSummary,
+): string {
+  if (signal?.aborted) return String(signal.reason);
+  const notSent = new Set(results.flatMap((result) => result.notSent));
+  if (notSent.has('budget')) return 'time budget';
+  if (summary.unavailableEndpoints) return 'endpoint unavailable';
+  if (notSent.has('interrupted')) return 'authentication failures';
+  if (summary.fleets.some((fleet) => fleet.error)) return 'fleet not discovered';
+  return 'instance not listed';
 }
 
 /**

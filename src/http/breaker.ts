@@ -15,7 +15,7 @@ export const FAILURES_BEFORE_UNAVAILABLE = 10;
 
 export class Breaker {
   #inRow = 0;
-  #lastError = '';
+  #lastError: string | undefined;
   #unavailable = false;
 
   /** The last error, once the endpoint is unavailable; undefined while it is not. */

@@ -34,6 +34,7 @@ export function exchange(dispatcher: Dispatcher, timeoutMs: number): Send<HttpRe
         body,
         requestId: headerValue(response.headers['x-request-id']),
         retryAfter: headerValue(response.headers['retry-after']),
+        date: headerValue(response.headers.date),
       } satisfies HttpResponse;
     } catch (error) {
       throw transportError(error, timeoutMs);

@@ -20,6 +20,8 @@ export interface HttpResponse {
   body: CappedBody;
   requestId: string | undefined;
   retryAfter: string | undefined;
+  /** The server's clock, as its Date header gave it. */
+  date: string | undefined;
 }
 
 /** A response and the attempts it took. */

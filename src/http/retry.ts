@@ -50,26 +50,31 @@ export function retryDelayMs(
 /** Whole seconds, 0 to a day (RFC 9110 delay-seconds; more is not a wait anyone means). */
 const DELAY_SECONDS = /^\d{1,5}$/;
 const MAX_DELAY_SECONDS = 86_400;
-/** The three HTTP-date forms of RFC 9110: IMF-fixdate, the obsolete RFC 850 form and asctime. */
-const HTTP_DATE = [
+/** The three HTTP-date forms of RFC 9110: IMF-fixdate, the obsolete RFC 850 form, and asctime (no zone). */
+const ZONED_DATES = [
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/,
   /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
-  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
 ];
+const ASCTIME =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
 
 /**
  * Retry-After in ms from `nowMs`: whole seconds (0–86400) or an HTTP-date (a past one means now). Anything
  * else (`-1`, `1.5`, `soon`, a far number) is undefined: normal backoff applies.
  */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  // Stryker disable next-line StringLiteral: any text that is neither a delay nor a date reads as none.
   const text = value?.trim() ?? '';
   if (DELAY_SECONDS.test(text)) {
     const seconds = Number(text);
     return seconds <= MAX_DELAY_SECONDS ? seconds * 1000 : undefined;
   }
-  if (!HTTP_DATE.some((form) => form.test(text))) return undefined;
   // asctime carries no zone: it is GMT too.
-  const date = Date.parse(/GMT$/.test(text) ? text : `${text} GMT`);
+  const date = ASCTIME.test(text)
+    ? Date.parse(`${text} GMT`)
+    : ZONED_DATES.some((form) => form.test(text))
+      ? Date.parse(text)
+      : Number.NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
@@ -149,8 +154,8 @@ function settle(outcome: HttpResponse | TransportError, attempts: number): Deliv
 
 /** `wait`, cut short when `stop` aborts. */
 function untilStopped(wait: Promise<void>, stop: AbortSignal | undefined): Promise<void> {
+  // A stopped run starts no retry, so `stop` has not fired yet here.
   if (!stop) return wait;
-  if (stop.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       stop.removeEventListener('abort', done);

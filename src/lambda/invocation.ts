@@ -4,7 +4,15 @@ import { ageSchema } from '../config/duration.js';
 import { InputError, type InputIssue, inputErrorFrom } from '../config/errors.js';
 import type { RunRequest } from '../model/run-request.js';
 
-export type Invocation = { kind: 'scheduled'; request: RunRequest } | { kind: 'manual'; request: RunRequest };
+export type Invocation =
+  | { kind: 'scheduled'; request: RunRequest }
+  | { kind: 'manual'; request: RunRequest }
+  | { kind: 'doctor'; probeDelete: boolean };
+
+const doctorPayloadSchema = z.strictObject({
+  doctor: z.literal(true, { error: 'must be true' }),
+  probeDelete: z.boolean({ error: 'must be true or false' }).optional(),
+});
 
 const manualPayloadSchema = z.strictObject({
   dryRun: z.boolean({ error: 'must be true or false' }).optional(),
@@ -25,9 +33,18 @@ const manualPayloadSchema = z.strictObject({
  */
 export function parseInvocation(event: unknown): Invocation {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw InputError.of('event', 'must be a JSON object: {} or {"dryRun"?, "instanceIds"?, "olderThan"?}');
+    throw InputError.of(
+      'event',
+      'must be a JSON object: {}, {"dryRun"?, "instanceIds"?, "olderThan"?} or {"doctor": true, "probeDelete"?}',
+    );
   }
   if (isScheduledEvent(event) || Object.keys(event).length === 0) return { kind: 'scheduled', request: {} };
+  if ('doctor' in event) {
+    // Preflight only: {"doctor": true, "probeDelete"?: boolean}; nothing else may ride along.
+    const doctor = doctorPayloadSchema.safeParse(event);
+    if (!doctor.success) throw inputErrorFrom(doctor.error);
+    return { kind: 'doctor', probeDelete: doctor.data.probeDelete ?? false };
+  }
 
   const parsed = manualPayloadSchema.safeParse(event);
   if (!parsed.success) throw inputErrorFrom(parsed.error);

@@ -11,7 +11,10 @@ export function createMetrics(): Metrics {
   return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 }
 
-export function publishRunMetrics(metrics: Metrics, { summary, stats }: RunReport): void {
+export function publishRunMetrics(
+  metrics: Metrics,
+  { summary, stats }: Pick<RunReport, 'summary' | 'stats'>,
+): void {
   for (const metric of runMetrics(summary, stats))
     metrics.addMetric(metric.name, MetricUnit[metric.unit], metric.value);
   metrics.publishStoredMetrics();

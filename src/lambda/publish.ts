@@ -1,6 +1,13 @@
 // PutEvents with its partial failures handled: failed entries are sent again, and what still fails is returned.
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { CleanupError } from '../errors/cleanup-error.js';
 import { type AlertEvent, EVENT_SOURCE } from '../report/events.js';
+
+/** A run that was not ok could not say so: the invocation fails, so that its own alarm fires. */
+export class AlertNotPublishedError extends CleanupError {
+  override readonly name = 'AlertNotPublishedError';
+  readonly code = 'ALERT_NOT_PUBLISHED';
+}
 
 export interface PublishOptions {
   busName: string;

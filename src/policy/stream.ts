@@ -41,8 +41,8 @@ export interface StreamedSelection<T extends TaskRecord> {
 export interface SelectorOptions {
   /** Hold every stale task, so each deferred one can be reported (memory then grows with the backlog). */
   holdDeferred?: boolean;
-  /** Seeds the id table's hashes (tests make them repeatable). */
-  random?: () => number;
+  /** The table of ids seen (tests give one whose hashes collide). */
+  seen?: SeenTable;
   /** Contradicted ids allowed (default MAX_CONFLICTS); tests lower it so that the held records overflow. */
   maxConflicts?: number;
 }
@@ -53,6 +53,12 @@ export class ContradictoryListingError extends CleanupError {
   readonly code = 'LISTING_CONTRADICTORY';
 }
 
+/** A task held, under its id's identity in the table of seen ids. */
+interface Held<T> {
+  task: T;
+  key: string;
+}
+
 export class StreamSelector<T extends TaskRecord> {
   readonly #policy: TaskPolicy;
   readonly #nowMs: number;
@@ -60,11 +66,11 @@ export class StreamSelector<T extends TaskRecord> {
   readonly #holdDeferred: boolean;
   readonly #seen: SeenTable;
   /** The newest ranked tasks: the first keepLatest of them are protected. */
-  readonly #keep: BestOf<T>;
+  readonly #keep: BestOf<Held<T>>;
   /** The oldest eligible tasks: the first maxDeletesPerInstance of them not protected are deleted. */
-  readonly #oldest: BestOf<T>;
+  readonly #oldest: BestOf<Held<T>>;
   /** The newest eligible tasks: the first not protected is the newest deferred one. */
-  readonly #newest: BestOf<T>;
+  readonly #newest: BestOf<Held<T>>;
   /** Distinct eligible ids not banned. */
   #eligible = 0;
   #conflicts = 0;
@@ -73,25 +79,29 @@ export class StreamSelector<T extends TaskRecord> {
   constructor(
     policy: TaskPolicy,
     nowMs: number,
-    { holdDeferred = false, random, maxConflicts = MAX_CONFLICTS }: SelectorOptions = {},
+    { holdDeferred = false, seen = new SeenTable(), maxConflicts = MAX_CONFLICTS }: SelectorOptions = {},
   ) {
     const { keepLatest, maxDeletesPerInstance } = policy;
-    const id = (task: T) => task.id;
+    // Held records are found by the table's identity of their id: a ban reaches whatever shares it.
+    const key = (held: Held<T>) => held.key;
+    const older = (a: Held<T>, b: Held<T>) => isOlder(a.task, b.task);
+    const newer = (a: Held<T>, b: Held<T>) => isNewer(a.task, b.task);
     this.#policy = policy;
     this.#nowMs = nowMs;
     this.#isEligible = eligibility(policy, nowMs);
     this.#holdDeferred = holdDeferred;
-    this.#seen = new SeenTable(random);
+    this.#seen = seen;
     this.#maxConflicts = maxConflicts;
     // Each ban removes at most one held record from each heap: that many more held keep the picks exact.
     const spare = maxConflicts;
-    this.#keep = new BestOf(keepLatest > 0 ? keepLatest + spare : 0, isNewer, id);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: with keepLatest 0 nothing is protected, whatever the heap holds; holding none saves memory.
+    this.#keep = new BestOf(keepLatest > 0 ? keepLatest + spare : 0, newer, key);
     // Up to keepLatest of the oldest eligible tasks may turn out protected; one more shows the oldest deferred.
     const oldestHeld = holdDeferred
       ? Number.POSITIVE_INFINITY
       : keepLatest + spare + maxDeletesPerInstance + 1;
-    this.#oldest = new BestOf(oldestHeld, isOlder, id);
-    this.#newest = new BestOf(keepLatest + spare + 1, isNewer, id);
+    this.#oldest = new BestOf(oldestHeld, older, key);
+    this.#newest = new BestOf(keepLatest + spare + 1, newer, key);
   }
 
   /**
@@ -102,30 +112,33 @@ export class StreamSelector<T extends TaskRecord> {
   add(task: T): Admission {
     const sighting = this.#seen.see(task.id, this.#seen.fingerprint(...factsOf(task)));
     if (sighting === 'banned') return 'repeat';
-    if (sighting === 'other') return this.#ban(task.id);
+    const key = this.#seen.identity();
+    if (sighting === 'other') return this.#ban(key);
     if (sighting === 'same') {
-      // The table holds fingerprints; a record still held is compared fact by fact.
-      const held = this.#held(task.id);
-      return held && !sameFacts(held, task) ? this.#ban(task.id) : 'repeat';
+      // The table holds hashes; a record still held is compared exactly (another id means a collision).
+      const held = this.#held(key);
+      return held && (held.id !== task.id || !sameFacts(held, task)) ? this.#ban(key) : 'repeat';
     }
     // Remembered, never held: a later record of it with other facts is still a contradiction.
     if (isInTheFuture(task, this.#nowMs)) return IN_THE_FUTURE;
+    const held = { task, key };
     if (this.#isEligible(task)) {
       this.#seen.mark();
       this.#eligible++;
-      this.#oldest.offer(task);
-      this.#newest.offer(task);
+      this.#oldest.offer(held);
+      this.#newest.offer(held);
     }
-    if (isRanked(task)) this.#keep.offer(task);
+    if (isRanked(task)) this.#keep.offer(held);
     return 'new';
   }
 
   finish(): StreamedSelection<T> {
-    const kept = this.#keep.sorted().slice(0, this.#policy.keepLatest);
+    const tasks = (heap: BestOf<Held<T>>) => heap.sorted().map((held) => held.task);
+    const kept = tasks(this.#keep).slice(0, this.#policy.keepLatest);
     const keptIds = new Set(kept.map((task) => task.id));
     const isKept = (task: T) => keptIds.has(task.id);
     const stale = this.#eligible - kept.filter(this.#isEligible).length;
-    const candidates = this.#oldest.sorted().filter((task) => !isKept(task));
+    const candidates = tasks(this.#oldest).filter((task) => !isKept(task));
     const cap = this.#policy.maxDeletesPerInstance;
     const toDelete = candidates.slice(0, cap);
     const count = stale - toDelete.length;
@@ -134,20 +147,21 @@ export class StreamSelector<T extends TaskRecord> {
       toDelete,
       deferred: {
         count,
-        oldest: count > 0 ? candidates[cap] : undefined,
-        newest: count > 0 ? this.#newest.sorted().find((task) => !isKept(task)) : undefined,
+        // The first past the cap: undefined when nothing is deferred (every candidate was taken).
+        oldest: candidates[cap],
+        newest: count > 0 ? tasks(this.#newest).find((task) => !isKept(task)) : undefined,
         tasks: this.#holdDeferred ? candidates.slice(cap) : undefined,
       },
     };
   }
 
-  /** Bans the id last seen: never deleted, never ranked, not counted (the listing without it). */
-  #ban(id: string): Admission {
+  /** Bans the id last seen (`key`): never deleted, never ranked, not counted (the listing without it). */
+  #ban(key: string): Admission {
     this.#seen.ban();
     if (this.#seen.isMarked()) this.#eligible--;
-    this.#keep.remove(id);
-    this.#oldest.remove(id);
-    this.#newest.remove(id);
+    this.#keep.remove(key);
+    this.#oldest.remove(key);
+    this.#newest.remove(key);
     if (++this.#conflicts > this.#maxConflicts) {
       throw new ContradictoryListingError(
         `the listing contradicted itself for more than ${this.#maxConflicts} tasks`,
@@ -156,7 +170,7 @@ export class StreamSelector<T extends TaskRecord> {
     return CONFLICTING;
   }
 
-  #held(id: string): T | undefined {
-    return this.#oldest.get(id) ?? this.#keep.get(id) ?? this.#newest.get(id);
+  #held(key: string): T | undefined {
+    return (this.#oldest.get(key) ?? this.#keep.get(key) ?? this.#newest.get(key))?.task;
   }
 }

@@ -156,9 +156,10 @@ export class LogReporter implements RunReporter {
     });
   }
 
-  runFinished({ runId, summary, stats }: Parameters<RunReporter['runFinished']>[0]): void {
+  runFinished({ runId, summary, stats, incompleteBecause }: Parameters<RunReporter['runFinished']>[0]): void {
     this.#logger[summary.ok ? 'info' : 'error']('run finished', {
       runId,
+      ...(incompleteBecause ? { incompleteBecause } : {}),
       summary: loggableSummary(summary),
       stats,
     });

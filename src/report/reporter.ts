@@ -105,7 +105,32 @@ export interface RunReporter {
     deferred: number;
     instancesNotListed: number;
   }): void;
-  runFinished(event: { runId: string; summary: RunSummary; stats: RunStats }): void;
+  runFinished(event: {
+    runId: string;
+    summary: RunSummary;
+    stats: RunStats;
+    /** Why the run is incomplete (`SIGTERM`, `time budget`, …), when it is. */
+    incompleteBecause: string | undefined;
+  }): void;
   /** Anything else worth an operator's eye (e.g. a credentials file others can read). */
   warning(message: string, fields: Record<string, unknown>): void;
 }
+
+/** A reporter that tells nobody (doctor's discovery, which reports its own way); spread it to pick events. */
+export const silentReporter: RunReporter = {
+  runStarted() {},
+  fleetDiscovered() {},
+  recordIgnored() {},
+  recordsIgnored() {},
+  cleaningStarted() {},
+  instanceListed() {},
+  instanceFailed() {},
+  instanceVanished() {},
+  taskOutcome() {},
+  tasksDeferred() {},
+  instanceFinished() {},
+  requestSent() {},
+  endpointUnavailable() {},
+  runFinished() {},
+  warning() {},
+};

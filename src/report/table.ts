@@ -19,7 +19,11 @@ const HEADINGS = {
 const ALWAYS_SHOWN = new Set<keyof Counters>(['listed', 'stale']);
 const MAX_FAILURES_SHOWN = 10;
 
-export function renderSummaryTable(summary: RunSummary, width = Number.POSITIVE_INFINITY): string {
+export function renderSummaryTable(
+  summary: RunSummary,
+  width = Number.POSITIVE_INFINITY,
+  incompleteBecause?: string,
+): string {
   const counters = COUNTER_KEYS.filter((key) => ALWAYS_SHOWN.has(key) || summary.totals[key] > 0);
   const hidden = COUNTER_KEYS.filter((key) => !counters.includes(key));
   const accounts = new Set(summary.instances.map((instance) => instance.account));
@@ -69,7 +73,7 @@ export function renderSummaryTable(summary: RunSummary, width = Number.POSITIVE_
   // The outcome first, so that no width can cut it off.
   const out = [
     clip(
-      `${runOutcome(summary)}${summary.dryRun ? ' (dry run: nothing deleted)' : ''} · run ${summary.runId}`,
+      `${runOutcome(summary, incompleteBecause)}${summary.dryRun ? ' (dry run: nothing deleted)' : ''} · run ${summary.runId}`,
       width,
     ),
     clip(`${summary.startedAt} → ${summary.finishedAt} (${seconds.toFixed(1)} s)`, width),
@@ -102,9 +106,14 @@ export function renderSummaryTable(summary: RunSummary, width = Number.POSITIVE_
   return `${out.join('\n')}\n`;
 }
 
-/** The run's outcome in one word: `ok`, `NOT OK` (something failed) or `INCOMPLETE` (work left undone). */
-export function runOutcome(summary: Pick<RunSummary, 'ok' | 'complete'>): 'ok' | 'NOT OK' | 'INCOMPLETE' {
-  return summary.ok ? 'ok' : summary.complete ? 'NOT OK' : 'INCOMPLETE';
+/**
+ * The run's outcome first: `ok`, `NOT OK` (something failed) or `INCOMPLETE` (work left undone), with why
+ * when it is known: `INCOMPLETE (SIGTERM)`, `INCOMPLETE (time budget)`.
+ */
+export function runOutcome(summary: Pick<RunSummary, 'ok' | 'complete'>, incompleteBecause?: string): string {
+  if (summary.ok) return 'ok';
+  if (summary.complete) return 'NOT OK';
+  return incompleteBecause ? `INCOMPLETE (${incompleteBecause})` : 'INCOMPLETE';
 }
 
 /** `141 listed · 104 stale: 101 deleted, 3 skipped`: the counters that are not 0. */

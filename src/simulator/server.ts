@@ -10,6 +10,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { IAM_ACTION } from '../dcs/paths.js';
 import { sha256Hex } from '../dcs/signer.js';
 import type { Credentials } from '../model/credentials.js';
 import { FaultInjector, type FaultRule, type Operation } from './faults.js';
@@ -30,8 +31,10 @@ export interface SimulatorOptions extends StoreOptions {
   latencyMs?: number;
   /** The gateway's flow control: above it, 429 APIGW.0308. Burst defaults to a tenth of a second's worth. */
   rateLimit?: { requestsPerSecond: number; burst?: number; retryAfterSeconds?: number };
-  /** The gateway's clock (signature age is checked against it). */
+  /** The gateway's clock (signature age is checked against it; its Date header shows it). */
   now?: () => number;
+  /** Operations the credentials lack the right to: 403, as IAM answers (`simulate --serve --deny`). */
+  deny?: Operation[];
   seed?: number;
   /** Serve HTTPS with this key and certificate instead of HTTP. */
   tls?: { key: string | Buffer; cert: string | Buffer };
@@ -58,6 +61,12 @@ export interface RequestLogEntry {
   /** The Signature of the Authorization header, so tests can check that no output repeats it. */
   signature: string | null;
 }
+
+const IAM_ACTIONS: Record<Operation, string> = {
+  'list-instances': IAM_ACTION.listInstances,
+  'list-tasks': IAM_ACTION.listTasks,
+  'delete-task': IAM_ACTION.deleteTask,
+};
 
 const ROUTE = /^\/v2\/([^/]+)\/instances(?:\/([^/]+)\/tasks(?:\/([^/]+))?)?\/?$/;
 
@@ -204,6 +213,7 @@ export class DcsSimulator {
     const headers = {
       'Content-Type': 'application/json',
       'X-Request-Id': randomUUID().replaceAll('-', ''),
+      Date: new Date(this.#now()).toUTCString(),
       ...reply.headers,
     };
     entry.bytesSent = await sendReply(res, reply, headers, trickle);
@@ -238,6 +248,11 @@ export class DcsSimulator {
     const owner = this.#owners.get(projectId);
     if (owner !== undefined && owner !== entry.ak) {
       return gateway(apiError(403, 'APIGW.0302', 'The IAM user is not authorized to access the project'));
+    }
+    if (this.#options.deny?.includes(operation)) {
+      return gateway(
+        apiError(403, 'DCS.1001', `Policy doesn't allow ${IAM_ACTIONS[operation]} to be performed.`),
+      );
     }
 
     const { reply: injected, latencyMs, trickle } = this.#faults.apply(entry);

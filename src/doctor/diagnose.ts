@@ -1,0 +1,120 @@
+// What an error means to an operator (docs/doctor.md): a diagnosis and the fix in one sentence, never a
+// bare status code. Pure: the doctor's checks call it with what they saw.
+import type { DcsError } from '../dcs/errors.js';
+import { IAM_ACTION } from '../dcs/paths.js';
+import type { Scope } from '../model/config.js';
+
+/** The gateway refuses a signature more than this far from its clock; doctor warns from CLOCK_WARN_MS. */
+export const CLOCK_FAIL_MS = 15 * 60_000;
+export const CLOCK_WARN_MS = 5 * 60_000;
+
+export interface Diagnosis {
+  status: 'warn' | 'fail';
+  detail: string;
+  fix: string;
+}
+
+/** What a check was doing when the error came: it decides the IAM action a 403 names. */
+export type Doing = 'list-instances' | 'list-tasks' | 'delete-task';
+
+const ACTION: Record<Doing, string> = {
+  'list-instances': IAM_ACTION.listInstances,
+  'list-tasks': IAM_ACTION.listTasks,
+  'delete-task': IAM_ACTION.deleteTask,
+};
+
+export interface Situation {
+  doing: Doing;
+  scope: Scope;
+  instanceId?: string;
+  /** Server clock minus local clock, when the endpoint check read it. */
+  skewMs?: number | undefined;
+  /** Running inside the deployed function: network advice names its NAT and egress. */
+  onLambda: boolean;
+}
+
+export function diagnose(error: DcsError, situation: Situation): Diagnosis {
+  const { scope } = situation;
+  const seen = [error.httpStatus, error.errorCode].filter((part) => part !== null).join(' ');
+  const said = `${seen ? `${seen}: ` : ''}${error.message}`;
+  if (error.kind === 'http' && error.httpStatus === 401) return unauthorised(said, situation);
+  if (error.kind === 'http' && error.httpStatus === 403) {
+    if (error.errorCode === 'APIGW.0302') {
+      return fail(
+        said,
+        `Give the IAM user of account "${scope.account}" access to project ${scope.projectId}, or check the projectId.`,
+      );
+    }
+    const action = ACTION[situation.doing];
+    return fail(
+      `${said} (the access key lacks ${action})`,
+      `Grant ${action} to the IAM user of account "${scope.account}" in project ${scope.projectId} (README, Permissions).`,
+    );
+  }
+  if (error.kind === 'http' && error.httpStatus === 404) return notFound(said, error.errorCode, situation);
+  if (error.kind === 'network' || error.kind === 'tls') return unreachable(error, situation);
+  if (error.kind === 'http' && (error.httpStatus === 429 || (error.httpStatus ?? 0) >= 500)) {
+    return fail(
+      `${said} after ${error.attempts} attempt(s)`,
+      'The API is throttling or failing: try again later; if it lasts, open a ticket with the request id.',
+    );
+  }
+  return fail(said, 'The API answered what it does not document: open a ticket with the request id.');
+}
+
+function unauthorised(said: string, { scope, skewMs }: Situation): Diagnosis {
+  if (said.includes('APIGW.0303') || (skewMs !== undefined && Math.abs(skewMs) > CLOCK_FAIL_MS)) {
+    const off = skewMs === undefined ? 'too far' : describeSkew(skewMs);
+    return fail(
+      `${said} (the clock: this machine's clock is ${off}; the keys were not judged)`,
+      "Set this machine's clock right (NTP, chrony or systemd-timesyncd): the gateway refuses signatures more than 15 minutes off.",
+    );
+  }
+  return fail(
+    `${said} (AK/SK not accepted)`,
+    `Check the AK and SK of account "${scope.account}" (and the security token, for temporary credentials); its later checks are skipped so that the key is not locked.`,
+  );
+}
+
+function notFound(said: string, code: string | null, { scope, instanceId, doing }: Situation): Diagnosis {
+  if (code === 'APIGW.0101') {
+    return fail(said, `No such API at ${scope.endpoint}: check the region ${scope.region} and the endpoint.`);
+  }
+  if (instanceId !== undefined && doing === 'list-tasks') {
+    return fail(
+      `${said} (instance not found)`,
+      `Check the instanceId ${instanceId}, then the projectId ${scope.projectId} (the instance's project), the region ${scope.region} and the endpoint.`,
+    );
+  }
+  return fail(said, `Check the projectId ${scope.projectId}, the region ${scope.region} and the endpoint.`);
+}
+
+function unreachable(error: DcsError, { scope, onLambda }: Situation): Diagnosis {
+  const host = new URL(scope.endpoint).host;
+  const egress = onLambda
+    ? 'the function needs outbound HTTPS: in a VPC, a route through a NAT gateway and an egress rule for 443'
+    : `this host needs outbound HTTPS (443) to ${host}`;
+  if (error.kind === 'tls') {
+    return fail(
+      `TLS with ${host} failed: ${error.message}`,
+      `Check that the endpoint is ${host}'s real name (no proxy rewriting TLS); ${egress}.`,
+    );
+  }
+  if (/ENOTFOUND|EAI_AGAIN/.test(error.message)) {
+    return fail(
+      `cannot resolve ${host}: ${error.message}`,
+      `Check the region ${scope.region} and the endpoint; ${egress}, and DNS.`,
+    );
+  }
+  return fail(`no answer from ${host}: ${error.message}`, `Check the endpoint; ${egress}.`);
+}
+
+/** `20 min behind the server's`, `3 min ahead of the server's`. */
+export function describeSkew(skewMs: number): string {
+  const minutes = Math.round(Math.abs(skewMs) / 60_000);
+  return `${minutes} min ${skewMs > 0 ? 'behind' : 'ahead of'} the server's`;
+}
+
+function fail(detail: string, fix: string): Diagnosis {
+  return { status: 'fail', detail, fix };
+}

@@ -1,0 +1,312 @@
+// `doctor`: read-only checks against the real account that say why a run would fail (docs/doctor.md), in
+// order: config, credentials, each endpoint (reachable, its clock), each account and project (keys
+// accepted), each fleet (what discovery selects), each instance (its first task page) and, only when asked,
+// the right to delete (one DELETE of a task id that cannot exist). Nothing is ever deleted.
+import { randomBytes } from 'node:crypto';
+import { DcsClient, type TransportTuning } from '../dcs/client.js';
+import { DcsError } from '../dcs/errors.js';
+import { discover } from '../discover/discover.js';
+import { accountsUsed, type Config, type Scope, type Target } from '../model/config.js';
+import type { Accounts } from '../model/credentials.js';
+import { silentReporter } from '../report/reporter.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import { CLOCK_FAIL_MS, CLOCK_WARN_MS, type Doing, describeSkew, diagnose } from './diagnose.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
+
+export interface Check {
+  check: 'config' | 'credentials' | 'endpoint' | 'clock' | 'account' | 'fleet' | 'instance' | 'delete-right';
+  target: string;
+  status: CheckStatus;
+  detail: string;
+  /** For warn and fail: what to do, in one sentence. */
+  fix?: string;
+  durationMs: number;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: Check[];
+}
+
+export interface DoctorOptions {
+  /** Also check the right to delete (one DELETE of a task id that cannot exist, per instance). */
+  probeDelete: boolean;
+  /** Where the config came from (a path, or the Lambda's setting). */
+  configSource: string;
+  /** Inside the deployed function: network advice names its NAT and egress. */
+  onLambda: boolean;
+  clock?: Clock;
+  tuning?: TransportTuning;
+  /** Each check as it is made (the CLI prints it at once). */
+  onCheck?: (check: Check) => void;
+}
+
+export async function runDoctor(
+  config: Config,
+  accounts: Accounts,
+  options: DoctorOptions,
+): Promise<DoctorReport> {
+  const clock = options.clock ?? systemClock;
+  const checks: Check[] = [];
+  const report = (check: Check) => {
+    checks.push(check);
+    options.onCheck?.(check);
+  };
+  const timed = async (
+    check: Check['check'],
+    target: string,
+    work: () => Promise<Omit<Check, 'check' | 'target' | 'durationMs'>>,
+  ) => {
+    const startedAt = clock.now();
+    const result = await work();
+    report({ check, target, ...result, durationMs: clock.now() - startedAt });
+    return result;
+  };
+  const skipped = (check: Check['check'], target: string, detail: string) =>
+    report({ check, target, status: 'skipped', detail, durationMs: 0 });
+
+  report({
+    check: 'config',
+    target: options.configSource,
+    status: 'ok',
+    detail: `valid: ${config.targets.length} instance(s), ${config.fleets.length} fleet(s), dryRun ${config.dryRun}`,
+    durationMs: 0,
+  });
+  report({
+    check: 'credentials',
+    target: `account(s) ${accountsUsed(config).join(', ')}`,
+    status: 'ok',
+    detail: 'present for every account the config uses',
+    durationMs: 0,
+  });
+
+  const client = new DcsClient(accounts, { limits: config.limits, clock }, options.tuning);
+  const scopes: Scope[] = [...config.targets, ...config.fleets];
+  /** Endpoints that gave no answer: their later checks are skipped. */
+  const unreachable = new Set<string>();
+  /** Server clock minus local clock, per endpoint. */
+  const skews = new Map<string, number>();
+  /** Accounts whose keys were refused: no further signed request with them (keys get locked). */
+  const refused = new Set<string>();
+  const situation = (doing: Doing, scope: Scope, instanceId?: string) => ({
+    doing,
+    scope,
+    instanceId,
+    skewMs: skews.get(scope.endpoint),
+    onLambda: options.onLambda,
+  });
+  /** Why a signed check of `scope` is not made, if it is not. */
+  const blocked = (scope: Scope) =>
+    unreachable.has(scope.endpoint)
+      ? `endpoint ${scope.endpoint} unreachable`
+      : refused.has(scope.account)
+        ? `the keys of account "${scope.account}" were refused`
+        : undefined;
+  const failure = (error: unknown, doing: Doing, scope: Scope, instanceId?: string) => {
+    if (!(error instanceof DcsError)) throw error;
+    if (error.kind === 'http' && error.httpStatus === 401) refused.add(scope.account);
+    return diagnose(error, situation(doing, scope, instanceId));
+  };
+
+  try {
+    for (const scope of distinct(scopes, (s) => s.endpoint)) {
+      const startedAt = clock.now();
+      try {
+        const answer = await client.reach(scope);
+        const took = clock.now() - startedAt;
+        report({
+          check: 'endpoint',
+          target: scope.endpoint,
+          status: 'ok',
+          detail: `reachable: HTTP ${answer.status} in ${took} ms (unsigned)`,
+          durationMs: took,
+        });
+        const clockCheck = readClock(answer.date, startedAt + took / 2);
+        if (clockCheck.skewMs !== undefined) skews.set(scope.endpoint, clockCheck.skewMs);
+        report({ check: 'clock', target: scope.endpoint, ...clockCheck.result, durationMs: 0 });
+      } catch (error) {
+        unreachable.add(scope.endpoint);
+        report({
+          check: 'endpoint',
+          target: scope.endpoint,
+          ...failure(error, 'list-instances', scope),
+          durationMs: clock.now() - startedAt,
+        });
+      }
+    }
+
+    for (const scope of distinct(scopes, (s) => `${s.account} ${s.projectId} ${s.endpoint}`)) {
+      const target = `account "${scope.account}", project ${scope.projectId} at ${scope.endpoint}`;
+      const why = blocked(scope);
+      if (why) {
+        skipped('account', target, why);
+        continue;
+      }
+      await timed('account', target, async () => {
+        try {
+          const { page, httpStatus } = await client.firstInstancePage(scope, 1);
+          return {
+            status: 'ok',
+            detail: `keys accepted: HTTP ${httpStatus}, ${page.total ?? '?'} instance(s) in the project`,
+          };
+        } catch (error) {
+          return failure(error, 'list-instances', scope);
+        }
+      });
+    }
+
+    const discovered: Target[] = [];
+    for (const fleet of config.fleets) {
+      const target = `fleets[${fleet.index}] ${fleet.region} project ${fleet.projectId}`;
+      const why = blocked(fleet);
+      if (why) {
+        skipped('fleet', target, why);
+        continue;
+      }
+      await timed('fleet', target, async () => {
+        let error: DcsError | undefined;
+        const found = await discover(
+          { ...config, targets: [], fleets: [fleet] },
+          client,
+          { ...silentReporter, fleetDiscovered: (event) => (error = event.error) },
+          'doctor',
+        );
+        if (error) return failure(error, 'list-instances', fleet);
+        const summary = found.fleets[0];
+        discovered.push(...found.targets);
+        const detail = `discovery selects ${summary?.matched ?? 0} RUNNING instance(s); ${summary?.notRunning ?? 0} match but are not running; ${summary?.ignored ?? 0} record(s) ignored`;
+        return summary?.matched === 0
+          ? { status: 'warn', detail, fix: "Check the fleet's tags and names: it cleans nothing." }
+          : { status: 'ok', detail };
+      });
+    }
+
+    for (const instance of [...config.targets, ...discovered]) {
+      const target = `instance ${instance.instanceId} (${instance.region})`;
+      const why = blocked(instance);
+      if (why) {
+        skipped('instance', target, why);
+        if (options.probeDelete) skipped('delete-right', target, why);
+        continue;
+      }
+      let listedIds: Set<string> | undefined;
+      await timed('instance', target, async () => {
+        try {
+          const { page, httpStatus } = await client.firstTaskPage(instance);
+          listedIds = new Set(page.items.map((task) => task.id));
+          return {
+            status: 'ok',
+            detail: `task list: HTTP ${httpStatus}, task_count ${page.total ?? '?'}, first page ${page.items.length} record(s) parsed, ${page.ignored.length} ignored`,
+          };
+        } catch (error) {
+          return failure(error, 'list-tasks', instance, instance.instanceId);
+        }
+      });
+      if (!options.probeDelete) continue;
+      const probeWhy = blocked(instance) ?? (listedIds ? undefined : 'its task list could not be read');
+      if (probeWhy) {
+        skipped('delete-right', target, probeWhy);
+        continue;
+      }
+      await timed('delete-right', target, () =>
+        probeDelete(client, instance, listedIds as Set<string>, failure),
+      );
+    }
+    if (!options.probeDelete) {
+      skipped(
+        'delete-right',
+        'every instance',
+        'not checked: --probe-delete sends one DELETE of a task id that cannot exist per instance',
+      );
+    }
+  } finally {
+    await client.close();
+  }
+  return { ok: checks.every((check) => check.status !== 'fail'), checks };
+}
+
+/** One DELETE of 32 random hex digits that the first page does not hold: the only DELETE doctor sends. */
+async function probeDelete(
+  client: DcsClient,
+  instance: Target,
+  listed: Set<string>,
+  failure: (error: unknown, doing: Doing, scope: Scope, instanceId?: string) => ReturnType<typeof diagnose>,
+): Promise<Omit<Check, 'check' | 'target' | 'durationMs'>> {
+  let id = randomBytes(16).toString('hex');
+  while (listed.has(id)) id = randomBytes(16).toString('hex');
+  try {
+    const { httpStatus } = await client.deleteTask(instance, id);
+    return {
+      status: 'warn',
+      detail: `DELETE of task ${id}, which does not exist, answered ${httpStatus}`,
+      fix: 'The API confirmed a delete of a missing task: the right is there, but report this answer to Huawei support.',
+    };
+  } catch (error) {
+    if (!(error instanceof DcsError) || error.kind !== 'http')
+      return failure(error, 'delete-task', instance, instance.instanceId);
+    const seen = `${error.httpStatus}${error.errorCode ? ` ${error.errorCode}` : ''}`;
+    const missing =
+      error.httpStatus === 404 || (error.httpStatus === 400 && /not (exist|found)/i.test(error.message));
+    if (missing) {
+      return {
+        status: 'ok',
+        detail: `the right to delete is there: DELETE of a task that does not exist answers ${seen} (${error.message})`,
+      };
+    }
+    if (error.httpStatus === 400) {
+      return {
+        status: 'warn',
+        detail: `DELETE of a task that does not exist answered ${seen}: ${error.message}`,
+        fix: 'The answer does not say whether the right is there; the first real run will tell (dryRun first).',
+      };
+    }
+    return failure(error, 'delete-task', instance, instance.instanceId);
+  }
+}
+
+/** The server's clock from its Date header, read at `localMs` (the middle of the exchange). */
+function readClock(date: string | undefined, localMs: number) {
+  const serverMs = date === undefined ? Number.NaN : Date.parse(date);
+  if (Number.isNaN(serverMs)) {
+    return {
+      skewMs: undefined,
+      result: {
+        status: 'warn' as const,
+        detail: "the answer had no readable Date header: the server's clock is unknown",
+        fix: "Keep this machine's clock synchronised (NTP): signatures more than 15 minutes off are refused.",
+      },
+    };
+  }
+  // The Date header has whole seconds.
+  const skewMs = serverMs - localMs;
+  const off = Math.abs(skewMs);
+  const detail = `the server's clock reads ${new Date(serverMs).toISOString()}: this machine's clock is ${describeSkew(skewMs)}`;
+  if (off > CLOCK_FAIL_MS) {
+    return {
+      skewMs,
+      result: {
+        status: 'fail' as const,
+        detail: `${detail}; signatures are refused past 15 min`,
+        fix: "Set this machine's clock right (NTP, chrony or systemd-timesyncd).",
+      },
+    };
+  }
+  if (off > CLOCK_WARN_MS) {
+    return {
+      skewMs,
+      result: {
+        status: 'warn' as const,
+        detail: `${detail}; signatures are refused past 15 min`,
+        fix: "Synchronise this machine's clock (NTP) before it drifts further.",
+      },
+    };
+  }
+  return { skewMs, result: { status: 'ok' as const, detail: `${detail} (within 5 min)` } };
+}
+
+function distinct<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const item of items) if (!byKey.has(keyOf(item))) byKey.set(keyOf(item), item);
+  return [...byKey.values()];
+}
