@@ -22,7 +22,11 @@ const ignoredOf = (rawId: string | null): IgnoredRecord => ({ rawId, reason: 'ba
 /** Streams `pages`; a record is new the first time its id is seen. */
 async function drain(pages: PageRead<Item>[], limit = 100) {
   const seen = new Set<string>();
-  const admit = (item: Item) => (seen.has(item.id) ? 'repeat' : (seen.add(item.id), 'new' as const));
+  const admit = (item: Item) => {
+    if (seen.has(item.id)) return 'repeat';
+    seen.add(item.id);
+    return 'new' as const;
+  };
   const source = (async function* () {
     yield* pages;
   })();
