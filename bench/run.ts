@@ -1,4 +1,4 @@
-// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery|backlog]`: the figures the issues ask for,
+// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery|backlog|deadend]`: the figures the issues ask for,
 // as ratios to their limits.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -247,6 +247,33 @@ async function backlog() {
   };
 }
 
+/**
+ * The only endpoint dies at its first DELETE (connections refused from then on), with 2,000 stale tasks
+ * selected and the default limits and retries: the run must end within a minute, a few dozen failed at most.
+ */
+async function deadEndpoint() {
+  const { simulator, ids, stale } = await startFleet(
+    { instances: 4, tasksPerInstance: 500, staleShare: 1 },
+    {},
+  );
+  simulator.inject({ method: 'DELETE', times: 1, fault: { type: 'shutdown' } });
+  try {
+    const run = await runCli(writeConfig({ ...fleetConfig(simulator.endpoint, ids), limits: {} }));
+    return {
+      stale,
+      wallMs: Math.round(run.wallMs),
+      exitCode: run.exitCode,
+      failed: run.summary.totals.failed ?? 0,
+      deferred: run.summary.totals.deferred ?? 0,
+      deleted: run.summary.totals.deleted ?? 0,
+      requestsReceived: simulator.requests.length,
+      budgetMs: 60_000,
+    };
+  } finally {
+    await simulator.stop();
+  }
+}
+
 const only = process.argv[2];
 const verdict: Record<string, boolean> = {};
 if (!only || only === 'throughput') {
@@ -295,6 +322,13 @@ if (!only || only === 'backlog') {
   results.backlog = result;
   verdict['backlog: 1 x 1,000,000 tasks under 200 MB'] = result.oneMillion.peakRssMb < 200;
   verdict['backlog: 16 x 100,000 tasks under 200 MB'] = result.sixteenTimes100k.peakRssMb < 200;
+}
+if (!only || only === 'deadend') {
+  const result = await deadEndpoint();
+  results.deadEndpoint = result;
+  verdict['dead endpoint: 2,000 selected, ended within a minute'] = result.wallMs < result.budgetMs;
+  verdict['dead endpoint: at most a few dozen failed, the rest deferred'] =
+    result.failed <= 36 && result.failed + result.deferred + result.deleted === result.stale;
 }
 results.verdict = verdict;
 results.machine = { node: process.version, date: new Date().toISOString() };

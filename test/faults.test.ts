@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../src/engine/run.js';
 import { invariantHolds } from '../src/report/summary.js';
+import { renderSummaryTable } from '../src/report/table.js';
 import type { DcsSimulator, Fault } from '../src/simulator/server.js';
 import {
   configFor,
@@ -364,7 +365,16 @@ describe('run semantics', () => {
     const config = parseConfig(
       configFor(simulator.endpoint, [A], { limits: { concurrency: 1, requestsPerSecond: 1000 } }),
     );
-    const { summary } = await run(config, { timeBudgetMs: 600 }, fastDeps());
+    const deps = fastDeps();
+    const { summary, incompleteBecause } = await run(config, { timeBudgetMs: 600 }, deps);
+    expect(incompleteBecause).toBe('time budget');
+    expect(deps.logger.records.at(-1)).toMatchObject({
+      message: 'run finished',
+      incompleteBecause: 'time budget',
+    });
+    expect(renderSummaryTable(summary, undefined, incompleteBecause).split('\n')[0]).toBe(
+      `INCOMPLETE (time budget) · run ${summary.runId}`,
+    );
     const instance = summary.instances[0];
     expect(instance?.deleted).toBeGreaterThan(0);
     expect(instance?.deferred).toBeGreaterThan(0);

@@ -222,10 +222,19 @@ describe('signals during a run', () => {
         .split('\n')
         .map((line) => JSON.parse(line));
       expect(records.filter((record) => record.reason === 'interrupted').length).toBeGreaterThan(0);
-      expect(records.at(-1)?.message).toBe('run finished');
+      expect(records.at(-1)).toMatchObject({ message: 'run finished', incompleteBecause: signal });
     },
     30_000,
   );
+
+  it('SIGTERM: the summary’s first line says why the run is incomplete', async () => {
+    const config = await slowFleet(100);
+    const run = started(['run', '--config', config], CREDENTIALS_ENV);
+    await until(() => deletesDone() >= 3, 'some deletes');
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(143);
+    expect(run.output.stdout.split('\n')[0]).toMatch(/^INCOMPLETE \(SIGTERM\) · run [0-9a-f-]{36}$/);
+  }, 30_000);
 
   it('a second signal exits at once', async () => {
     const config = await slowFleet(4_000);
@@ -246,7 +255,7 @@ describe('help, version and usage errors', () => {
     expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
   });
 
-  it.each([[[]], [['run']], [['validate']], [['simulate']]])(
+  it.each([[[]], [['run']], [['validate']], [['doctor']], [['simulate']]])(
     '%j --help: every flag described on one line, within 80 columns',
     async (command) => {
       const { code, stdout } = await cli([...command, '--help']);
@@ -256,7 +265,7 @@ describe('help, version and usage errors', () => {
       const flagLines = lines.filter((line) => /^ {2}(-\w, )?--[a-z]/.test(line));
       // Each flag's line carries its description (no flag alone on its line).
       for (const line of flagLines) expect(line.trim()).toMatch(/^(-\w, )?--[\w-]+( [A-Z]+)? {2,}\S/);
-      if (command[0] === 'run') expect(flagLines).toHaveLength(11);
+      if (command[0] === 'run') expect(flagLines).toHaveLength(12);
     },
   );
 

@@ -221,6 +221,7 @@ describe('task and instance records', () => {
         { instance_id: id, tags: { a: 'b' } },
         { instance_id: 'not-a-uuid' },
         { instance_id: 7 },
+        { instance_id: [id] },
         {},
         { instance_id: null },
         { instance_id: '' },
@@ -233,6 +234,7 @@ describe('task and instance records', () => {
       ['', '', []],
     ]);
     expect(parsed.ignored.map((i) => i.reason)).toEqual([
+      'the instance_id is not a UUID',
       'the instance_id is not a UUID',
       'the instance_id is not a UUID',
       ...Array(3).fill('the record has no instance_id'),

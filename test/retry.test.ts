@@ -202,6 +202,8 @@ describe('retrying', () => {
     for (const text of [
       'xTue, 01 Dec 2026 12:00:30 GMT',
       'Tue, 01 Dec 2026 12:00:30 GMTx',
+      'Tue, 01 Dec 2026 12:00:30 GMT+0100',
+      'Tuesday, 01-Dec-26 12:00:30 GMT+0100',
       'Tue, 1 Dec 2026 12:00:30 GMT',
       'Tue, 01 Dec 26 12:00:30 GMT',
       'Tue, 01 Dec 2026 12:0:30 GMT',

@@ -26,7 +26,13 @@ const isConfig = (value: unknown): value is Json =>
 /** Every JSON file in the repository that is a config: the example configs. */
 function exampleConfigFiles(dir = ROOT): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (['node_modules', 'dist', '.serverless', '.git', 'coverage'].includes(entry.name)) return [];
+    if (
+      ['node_modules', 'dist', '.serverless', '.git', 'coverage', '.stryker-tmp', 'reports'].includes(
+        entry.name,
+      )
+    ) {
+      return [];
+    }
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return exampleConfigFiles(path);
     if (!entry.name.endsWith('.json')) return [];

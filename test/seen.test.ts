@@ -85,22 +85,41 @@ describe('SeenTable', () => {
     ]).toEqual([2894921048, 903639062, 23185871]);
   });
 
-  it('keys whose hashes collide in either half, or both, stay apart; probing wraps past the last slot', () => {
-    // Seeds 0 and 1 hash the two halves: make one half (or both) the same for every key.
-    const seeds = [0, 1 / 0x1_0000_0000, 2 / 0x1_0000_0000];
-    for (const collide of [[0], [1], [0, 1]]) {
-      const random = () => seeds.shift() ?? 0;
-      seeds.push(...[0, 1 / 0x1_0000_0000, 2 / 0x1_0000_0000].slice(seeds.length));
-      const table = new SeenTable({
-        random,
-        // The colliding half is the largest hash: every key starts at the last slot and wraps.
-        keyHash: (key, seed) => (collide.includes(seed) ? 0xffff_ffff : hashString(key, seed)),
-      });
-      const keys = collide.length === 2 ? ['a'] : ['a', 'b', 'c', 'd'];
-      for (const key of keys) expect(table.see(key, 1)).toBe('new');
-      for (const key of keys) expect(table.see(key, 1)).toBe('same');
-      if (collide.length === 2) expect(table.see('b', 2)).toBe('other'); // one key to the table
+  it('keys whose hashes collide in either half, or both, stay apart; probing wraps past either end', () => {
+    const seeds = () => {
+      const values = [0, 1 / 0x1_0000_0000, 2 / 0x1_0000_0000]; // seeds 0, 1 and 2: the two key halves, the facts
+      return () => values.shift() ?? 0;
+    };
+    // Every key starts at the first slot, or the last; one half or the other (or both) the same for all.
+    for (const start of [0, 0xffff_ffff]) {
+      for (const same of [[0], [1], [0, 1]]) {
+        const table = new SeenTable({
+          random: seeds(),
+          keyHash: (key, seed) =>
+            same.includes(seed) ? start : (start === 0 ? 1 : start - 200) + key.charCodeAt(0) + seed,
+        });
+        const keys = same.length === 2 ? ['a'] : ['a', 'b', 'c', 'd'];
+        for (const key of keys) expect(table.see(key, 1)).toBe('new');
+        for (const key of keys) expect(table.see(key, 1)).toBe('same');
+        // Both halves alike: one key to the table.
+        if (same.length === 2) expect(table.see('b', 2)).toBe('other');
+      }
     }
+  });
+
+  it('identity tells keys apart as the table does, and stays through growth', () => {
+    const table = new SeenTable({ random: seededRandom(8) });
+    const identities = new Map<string, string>();
+    for (let n = 0; n < 5_000; n++) {
+      table.see(`key-${n}`, n);
+      identities.set(`key-${n}`, table.identity());
+    }
+    expect(new Set(identities.values()).size).toBe(5_000);
+    for (const [key, identity] of identities) {
+      table.see(key, 0);
+      if (table.identity() !== identity) throw new Error(`${key}: identity changed`);
+    }
+    expect([...identities.values()].every((identity) => /^\d+:\d+$/.test(identity))).toBe(true);
   });
 
   it('property: behaves as a map from key to facts with a ban flag', () => {

@@ -293,4 +293,46 @@ describe('TerminalView', () => {
     expect(out).toContain('EXTEND\\x1b]0;owned\\x07\\x1b[2J');
     expect(out).toContain('bad\\x0d\\x1b[31mred');
   });
+
+  it('--verbose prints every routine line; problem lines stop at 20 per instance', () => {
+    let out = '';
+    const view = new TerminalView(
+      { write: (text: string) => (out += text) },
+      { verbose: true, color: false, live: false, width: Number.POSITIVE_INFINITY },
+    );
+    const target = {
+      region: 'cn-north-4',
+      projectId: PROJECT,
+      endpoint: 'https://x',
+      account: 'default',
+      instanceId: A,
+      source: 'config' as const,
+      policy: {} as never,
+    };
+    const result = (outcome: 'deleted' | 'failed') => ({
+      outcome,
+      httpStatus: outcome === 'deleted' ? 204 : 500,
+      errorCode: null,
+      message: null,
+      requestId: null,
+      attempts: 1,
+      durationMs: 1,
+    });
+    for (let n = 0; n < 30; n++) {
+      const task = {
+        id: taskId(n),
+        name: 'EXTEND',
+        status: 'SUCCESS',
+        createdAt: '',
+        createdAtMs: Date.now(),
+      };
+      view.taskOutcome({ runId: 'r', target, task, result: result('deleted') });
+      view.taskOutcome({ runId: 'r', target, task, result: result('failed') });
+    }
+    view.instanceFinished({ runId: 'r', summary: { instanceId: A } as never });
+    const lines = out.trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('deleted '))).toHaveLength(30);
+    expect(lines.filter((line) => line.startsWith('FAILED '))).toHaveLength(20);
+    expect(lines.at(-1)?.trim()).toBe(`(… 10 more on instance ${A})`);
+  });
 });

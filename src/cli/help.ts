@@ -33,7 +33,7 @@ export const FLAGS = {
     help: 'start no new work after this; defer the rest',
   },
   credentials: { type: 'string', value: 'FILE', help: 'named accounts {"accounts":{"NAME":{"ak","sk"}}}' },
-  json: { type: 'boolean', help: 'stdout: the RunSummary as one JSON document' },
+  json: { type: 'boolean', help: 'stdout: one JSON document (RunSummary or checks)' },
   'metrics-file': {
     type: 'string',
     value: 'FILE',
@@ -93,7 +93,7 @@ export const COMMANDS: Record<
   },
   doctor: {
     short: 'read-only checks: why would a run fail?',
-    usage: 'doctor --config FILE [--credentials FILE] [--json] [--probe-delete]',
+    usage: 'doctor --config FILE [--credentials FILE] [options]',
     about: 'Read-only checks: config, keys, endpoints, clocks, fleets, instances.',
     flags: ['config', 'credentials', 'json', 'probe-delete'],
     notes: [
@@ -161,7 +161,7 @@ export function helpText(command?: CommandName): string {
   ].join('\n');
 }
 
-const LABEL_COLUMNS = 19;
+const LABEL_COLUMNS = 20;
 
 /** One line: the label column, then the text (the texts are written to fit HELP_WIDTH; a test holds them). */
 function row(label: string, text: string): string {

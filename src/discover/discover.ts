@@ -120,9 +120,8 @@ async function listProject(
     if (sighting === 'banned') return 'repeat';
     const key = seen.identity();
     const held = selected.get(key)?.instance;
-    // The table holds hashes; a record still held is compared exactly (another id means a collision).
-    const contradicts = held && (held.instanceId.toLowerCase() !== id || !sameInstance(held, instance));
-    if (sighting === 'other' || (sighting === 'same' && contradicts)) {
+    // The table holds hashes; a record still held is compared exactly.
+    if (sighting === 'other' || (sighting === 'same' && held && !sameInstance(held, instance))) {
       seen.ban();
       selected.delete(key);
       return CONFLICTING;

@@ -109,6 +109,46 @@ function unreachable(error: DcsError, { scope, onLambda }: Situation): Diagnosis
   return fail(`no answer from ${host}: ${error.message}`, `Check the endpoint; ${egress}.`);
 }
 
+/** The server's clock from its Date header, read at `localMs` (the middle of the exchange). */
+export function readClock(date: string | undefined, localMs: number) {
+  const serverMs = date === undefined ? Number.NaN : Date.parse(date);
+  if (Number.isNaN(serverMs)) {
+    return {
+      skewMs: undefined,
+      result: {
+        status: 'warn' as const,
+        detail: "the answer had no readable Date header: the server's clock is unknown",
+        fix: "Keep this machine's clock synchronised (NTP): signatures more than 15 minutes off are refused.",
+      },
+    };
+  }
+  // The Date header has whole seconds.
+  const skewMs = serverMs - localMs;
+  const off = Math.abs(skewMs);
+  const detail = `the server's clock reads ${new Date(serverMs).toISOString()}: this machine's clock is ${describeSkew(skewMs)}`;
+  if (off > CLOCK_FAIL_MS) {
+    return {
+      skewMs,
+      result: {
+        status: 'fail' as const,
+        detail: `${detail}; signatures are refused past 15 min`,
+        fix: "Set this machine's clock right (NTP, chrony or systemd-timesyncd).",
+      },
+    };
+  }
+  if (off > CLOCK_WARN_MS) {
+    return {
+      skewMs,
+      result: {
+        status: 'warn' as const,
+        detail: `${detail}; signatures are refused past 15 min`,
+        fix: "Synchronise this machine's clock (NTP) before it drifts further.",
+      },
+    };
+  }
+  return { skewMs, result: { status: 'ok' as const, detail: `${detail} (within 5 min)` } };
+}
+
 /** `20 min behind the server's`, `3 min ahead of the server's`. */
 export function describeSkew(skewMs: number): string {
   const minutes = Math.round(Math.abs(skewMs) / 60_000);

@@ -10,7 +10,7 @@ import { accountsUsed, type Config, type Scope, type Target } from '../model/con
 import type { Accounts } from '../model/credentials.js';
 import { silentReporter } from '../report/reporter.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { CLOCK_FAIL_MS, CLOCK_WARN_MS, type Doing, describeSkew, diagnose } from './diagnose.js';
+import { type Doing, diagnose, readClock } from './diagnose.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
 
@@ -263,46 +263,6 @@ async function probeDelete(
     }
     return failure(error, 'delete-task', instance, instance.instanceId);
   }
-}
-
-/** The server's clock from its Date header, read at `localMs` (the middle of the exchange). */
-function readClock(date: string | undefined, localMs: number) {
-  const serverMs = date === undefined ? Number.NaN : Date.parse(date);
-  if (Number.isNaN(serverMs)) {
-    return {
-      skewMs: undefined,
-      result: {
-        status: 'warn' as const,
-        detail: "the answer had no readable Date header: the server's clock is unknown",
-        fix: "Keep this machine's clock synchronised (NTP): signatures more than 15 minutes off are refused.",
-      },
-    };
-  }
-  // The Date header has whole seconds.
-  const skewMs = serverMs - localMs;
-  const off = Math.abs(skewMs);
-  const detail = `the server's clock reads ${new Date(serverMs).toISOString()}: this machine's clock is ${describeSkew(skewMs)}`;
-  if (off > CLOCK_FAIL_MS) {
-    return {
-      skewMs,
-      result: {
-        status: 'fail' as const,
-        detail: `${detail}; signatures are refused past 15 min`,
-        fix: "Set this machine's clock right (NTP, chrony or systemd-timesyncd).",
-      },
-    };
-  }
-  if (off > CLOCK_WARN_MS) {
-    return {
-      skewMs,
-      result: {
-        status: 'warn' as const,
-        detail: `${detail}; signatures are refused past 15 min`,
-        fix: "Synchronise this machine's clock (NTP) before it drifts further.",
-      },
-    };
-  }
-  return { skewMs, result: { status: 'ok' as const, detail: `${detail} (within 5 min)` } };
 }
 
 function distinct<T>(items: readonly T[], keyOf: (item: T) => string): T[] {

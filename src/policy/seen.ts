@@ -141,10 +141,9 @@ function mixString(hash: number, text: string): number {
   return h;
 }
 
-/** A number as its two 32-bit halves (exact for every integer a date can be). */
+/** A number as its two 32-bit halves (exact for every integer a date can be); `| 0` keeps the low one. */
 function mixNumber(hash: number, value: number): number {
-  const high = Math.floor(value / 0x1_0000_0000);
-  return mixWord(mixWord(hash, high | 0), (value - high * 0x1_0000_0000) | 0);
+  return mixWord(mixWord(hash, Math.floor(value / 0x1_0000_0000) | 0), value | 0);
 }
 
 /** One MurmurHash3 round. */

@@ -115,9 +115,9 @@ export class StreamSelector<T extends TaskRecord> {
     const key = this.#seen.identity();
     if (sighting === 'other') return this.#ban(key);
     if (sighting === 'same') {
-      // The table holds hashes; a record still held is compared exactly (another id means a collision).
+      // The table holds hashes; a record still held is compared exactly.
       const held = this.#held(key);
-      return held && (held.id !== task.id || !sameFacts(held, task)) ? this.#ban(key) : 'repeat';
+      return held && !sameFacts(held, task) ? this.#ban(key) : 'repeat';
     }
     // Remembered, never held: a later record of it with other facts is still a contradiction.
     if (isInTheFuture(task, this.#nowMs)) return IN_THE_FUTURE;
