@@ -35,8 +35,11 @@ const policy = (patch: Partial<TaskPolicy> = {}): TaskPolicy => ({
 });
 const ids = (list: readonly TaskRecord[] | undefined) => (list ?? []).map((t) => t.id);
 
+/** A table that starts small, as the many selectors of a property test need. */
+const small = () => new SeenTable({ initialSlots: 64 });
+
 function select(listing: TaskRecord[], p: TaskPolicy, options = {}) {
-  const selector = new StreamSelector<TaskRecord>(p, NOW, options);
+  const selector = new StreamSelector<TaskRecord>(p, NOW, { seen: small(), ...options });
   const admissions = listing.map((record) => selector.add(record));
   return { ...selector.finish(), admissions };
 }
@@ -57,7 +60,7 @@ async function streamed(
       attempts: 1,
     });
   }
-  const selector = new StreamSelector<TaskRecord>(p, NOW, { holdDeferred, maxConflicts });
+  const selector = new StreamSelector<TaskRecord>(p, NOW, { holdDeferred, maxConflicts, seen: small() });
   const source = (async function* () {
     yield* pages;
   })();
@@ -178,6 +181,10 @@ describe('streamed selection = the whole-list oracle over the listing without it
   it('property: hash collisions can only ban an id or make a repeat, never allow another delete', () => {
     /** Every record's facts fingerprint alike: only the records held are told apart. */
     class SameFingerprints extends SeenTable {
+      constructor() {
+        super({ initialSlots: 64 });
+      }
+
       override fingerprint(): number {
         return 0;
       }
@@ -195,7 +202,10 @@ describe('streamed selection = the whole-list oracle over the listing without it
           const facts = select(listing, p, { seen: new SameFingerprints() });
           expect(ids(facts.toDelete)).toEqual(ids(oracle.toDelete));
           // Ids that collide in tens (taskId(10) … taskId(19) are one key): only stale tasks, each once.
-          const tens = new SeenTable({ keyHash: (key, seed) => hashString(key.slice(0, -1), seed) });
+          const tens = new SeenTable({
+            initialSlots: 64,
+            keyHash: (key, seed) => hashString(key.slice(0, -1), seed),
+          });
           const keys = select(listing, p, { seen: tens });
           const stale = new Set(ids(oracle.stale));
           for (const id of ids(keys.toDelete)) expect(stale.has(id)).toBe(true);

@@ -112,7 +112,7 @@ async function listProject(
    * Instances some fleet selects, with those fleets, by their id's identity in the table (UUIDs compare
    * without case): a ban reaches whatever shares it, even an id whose hash collides.
    */
-  const selected = new Map<string, { instance: InstanceRecord; fleets: number[] }>();
+  const selected = new Map<number, { instance: InstanceRecord; fleets: number[] }>();
   const ignored = new IgnoredTally(reporter, { runId, kind: 'instance', scope });
   const admit = (instance: InstanceRecord) => {
     const id = instance.instanceId.toLowerCase();

@@ -1,33 +1,43 @@
 // What one listing has shown so far, for every record of it, in a compact table (docs/safety.md, "A listing
-// that contradicts itself"): a 64-bit keyed hash of each key, a 32-bit keyed fingerprint of its facts and a
-// state byte, 13 bytes a slot, never the records. Hashes are keyed with random seeds per table, so a server
-// cannot craft collisions. A collision can only make two keys one (a repeat or a ban) or two versions one
-// (a repeat): the selector compares the records it holds exactly, so neither can let a delete through.
+// that contradicts itself"): a 48-bit keyed hash of each key, a 29-bit keyed fingerprint of its facts and
+// three state bits, 10 bytes a slot, never the records. Hashes are keyed with random seeds per table, so a
+// server cannot craft collisions. A collision can only make two keys one (a repeat or a ban) or two versions
+// one (a repeat): the selector compares the records it holds exactly, so neither can let a delete through.
 
 /** How a key was seen: first time, again with the same facts, with other facts, or already banned. */
 export type Sighting = 'new' | 'same' | 'other' | 'banned';
 
-const EMPTY = 0;
+// The low three bits of a slot's facts word; the fingerprint takes the other 29. A slot without SEEN is empty.
 const SEEN = 1;
 /** A flag the owner may set on a seen key (the selector: "counted as eligible"). */
-export const MARKED = 2;
+const MARKED = 2;
 const BANNED = 4;
+const FLAGS = 7;
 
-const INITIAL_SLOTS = 1024;
-/** Grown by half when fuller than this: linear probing stays short, memory about 20 bytes a record. */
-const MAX_LOAD = 0.8;
-const GROWTH = 1.5;
+/**
+ * Room for 111,000 keys from the start (1.3 MB): most listings never grow the table, and growing is what leaves
+ * dead arrays for the garbage collector while many instances list at once.
+ */
+const INITIAL_SLOTS = 131_072;
+/**
+ * Doubled when fuller than this: linear probing stays short, and a table of n keys takes 12 to 24 bytes a key
+ * (a listing's most, 1,000,000 keys, 12 to 24 MB). Fewer, larger steps leave less for the garbage collector.
+ */
+const MAX_LOAD = 0.85;
 
 export interface SeenTableOptions {
   random?: () => number;
   keyHash?: (key: string, seed: number) => number;
+  /** Slots to start with (tests start small, so that tables grow). */
+  initialSlots?: number;
 }
 
 export class SeenTable {
   readonly #seeds: [number, number, number];
-  /** Per slot: id hash (two words), facts fingerprint. */
-  #words = new Uint32Array(INITIAL_SLOTS * 3);
-  #states = new Uint8Array(INITIAL_SLOTS);
+  /** Per slot: the key's hash, 32 bits and then 16 more; its facts' fingerprint with the state flags. */
+  #high: Uint32Array;
+  #low: Uint16Array;
+  #facts: Uint32Array;
   #size = 0;
   /** The slot of the last key seen. */
   #slot = 0;
@@ -37,10 +47,17 @@ export class SeenTable {
    * `random` seeds the hashes; `keyHash` replaces the key hash (tests make keys collide with it, to show
    * that a collision can only ban an id or make a repeat).
    */
-  constructor({ random = Math.random, keyHash = hashString }: SeenTableOptions = {}) {
+  constructor({
+    random = Math.random,
+    keyHash = hashString,
+    initialSlots = INITIAL_SLOTS,
+  }: SeenTableOptions = {}) {
     const seed = () => Math.floor(random() * 0x1_0000_0000) >>> 0;
     this.#seeds = [seed(), seed(), seed()];
     this.#keyHash = keyHash;
+    this.#high = new Uint32Array(initialSlots);
+    this.#low = new Uint16Array(initialSlots);
+    this.#facts = new Uint32Array(initialSlots);
   }
 
   /** Distinct keys seen. */
@@ -58,74 +75,80 @@ export class SeenTable {
     return finish(hash);
   }
 
-  /** Looks `key` up and enters it with `facts` when new; later calls about it act on this key. */
+  /**
+   * Looks `key` up and enters it with `facts` (a fingerprint: its low three bits are not kept) when new;
+   * later calls about it act on this key.
+   */
   see(key: string, facts: number): Sighting {
     // Stryker disable next-line EqualityOperator,ArithmeticOperator: growing one key sooner or later changes nothing seen.
-    if ((this.#size + 1) / this.#states.length > MAX_LOAD) this.#grow();
-    const a = this.#keyHash(key, this.#seeds[0]);
-    const b = this.#keyHash(key, this.#seeds[1]);
-    const slot = this.#find(a, b);
+    if ((this.#size + 1) / this.#facts.length > MAX_LOAD) this.#grow();
+    const high = this.#keyHash(key, this.#seeds[0]) >>> 0;
+    const low = this.#keyHash(key, this.#seeds[1]) >>> 16;
+    const slot = this.#find(high, low);
     this.#slot = slot;
-    const state = this.#states[slot] as number;
-    if (state === EMPTY) {
-      const words = this.#words;
-      words[slot * 3] = a;
-      words[slot * 3 + 1] = b;
-      words[slot * 3 + 2] = facts;
-      this.#states[slot] = SEEN;
+    const word = this.#facts[slot] as number;
+    if (word === 0) {
+      this.#high[slot] = high;
+      this.#low[slot] = low;
+      this.#facts[slot] = ((facts & ~FLAGS) | SEEN) >>> 0;
       this.#size++;
       return 'new';
     }
-    if (state & BANNED) return 'banned';
-    return this.#words[slot * 3 + 2] === facts ? 'same' : 'other';
+    if (word & BANNED) return 'banned';
+    return (word & ~FLAGS) >>> 0 === (facts & ~FLAGS) >>> 0 ? 'same' : 'other';
   }
 
   /** Bans the key last seen: every later sighting of it is 'banned'. */
   ban(): void {
-    this.#states[this.#slot] = (this.#states[this.#slot] as number) | BANNED;
+    this.#flag(BANNED);
   }
 
   mark(): void {
-    this.#states[this.#slot] = (this.#states[this.#slot] as number) | MARKED;
+    this.#flag(MARKED);
   }
 
   /** Whether the key last seen was marked. */
   isMarked(): boolean {
-    return ((this.#states[this.#slot] as number) & MARKED) !== 0;
+    return ((this.#facts[this.#slot] as number) & MARKED) !== 0;
   }
 
   /**
-   * The identity of the key last seen, as this table tells keys apart (two keys whose hashes collide share
-   * it): whatever an owner holds of a key under it, a ban of that key reaches.
+   * The identity of the key last seen: its 48-bit hash (keys whose hashes collide share it), so that
+   * whatever an owner holds of a key under it, a ban of that key reaches.
    */
-  identity(): string {
-    return `${this.#words[this.#slot * 3]}:${this.#words[this.#slot * 3 + 1]}`;
+  identity(): number {
+    return (this.#high[this.#slot] as number) * 0x1_0000 + (this.#low[this.#slot] as number);
   }
 
-  /** The slot holding (a, b), or the empty slot where it goes. */
-  #find(a: number, b: number): number {
-    const slots = this.#states.length;
+  #flag(flag: number): void {
+    this.#facts[this.#slot] = (this.#facts[this.#slot] as number) | flag;
+  }
+
+  /** The slot holding (high, low), or the empty slot where it goes. */
+  #find(high: number, low: number): number {
+    const slots = this.#facts.length;
     // The high bits of the hash pick the slot for any table size (Lemire's reduction).
-    let slot = Math.floor((a / 0x1_0000_0000) * slots);
+    let slot = Math.floor((high / 0x1_0000_0000) * slots);
     for (;;) {
-      if (this.#states[slot] === EMPTY) return slot;
-      if (this.#words[slot * 3] === a && this.#words[slot * 3 + 1] === b) return slot;
+      if (this.#facts[slot] === 0) return slot;
+      if (this.#high[slot] === high && this.#low[slot] === low) return slot;
       slot = slot + 1 === slots ? 0 : slot + 1;
     }
   }
 
   #grow(): void {
-    const words = this.#words;
-    const states = this.#states;
-    const slots = Math.ceil(states.length * GROWTH);
-    this.#words = new Uint32Array(slots * 3);
-    this.#states = new Uint8Array(slots);
-    states.forEach((state, old) => {
+    const [high, low, facts] = [this.#high, this.#low, this.#facts];
+    const slots = facts.length * 2;
+    this.#high = new Uint32Array(slots);
+    this.#low = new Uint16Array(slots);
+    this.#facts = new Uint32Array(slots);
+    facts.forEach((word, old) => {
       // Stryker disable next-line ConditionalExpression: copying an empty slot writes an empty slot.
-      if (state === EMPTY) return;
-      const slot = this.#find(words[old * 3] as number, words[old * 3 + 1] as number);
-      for (let word = 0; word < 3; word++) this.#words[slot * 3 + word] = words[old * 3 + word] as number;
-      this.#states[slot] = state;
+      if (word === 0) return;
+      const slot = this.#find(high[old] as number, low[old] as number);
+      this.#high[slot] = high[old] as number;
+      this.#low[slot] = low[old] as number;
+      this.#facts[slot] = word;
     });
   }
 }

@@ -24,7 +24,7 @@ import { SeenTable } from './seen.js';
  * A listing that contradicts itself for more ids than this is not one to act on. It also bounds what a ban
  * can take from the held records, so each selection holds this many records more than its policy needs.
  */
-export const MAX_CONFLICTS = 1_000;
+export const MAX_CONFLICTS = 100;
 
 /** What became of one listed record: a new task, a repeat of one, or ignored (and why). */
 export type Admission = 'new' | 'repeat' | typeof CONFLICTING | typeof IN_THE_FUTURE;
@@ -53,24 +53,19 @@ export class ContradictoryListingError extends CleanupError {
   readonly code = 'LISTING_CONTRADICTORY';
 }
 
-/** A task held, under its id's identity in the table of seen ids. */
-interface Held<T> {
-  task: T;
-  key: string;
-}
-
 export class StreamSelector<T extends TaskRecord> {
   readonly #policy: TaskPolicy;
   readonly #nowMs: number;
   readonly #isEligible: (task: TaskRecord) => boolean;
   readonly #holdDeferred: boolean;
   readonly #seen: SeenTable;
+  // Tasks are held under their id's identity in the table of seen ids, so a ban reaches whatever shares it.
   /** The newest ranked tasks: the first keepLatest of them are protected. */
-  readonly #keep: BestOf<Held<T>>;
+  readonly #keep: BestOf<T, number>;
   /** The oldest eligible tasks: the first maxDeletesPerInstance of them not protected are deleted. */
-  readonly #oldest: BestOf<Held<T>>;
+  readonly #oldest: BestOf<T, number>;
   /** The newest eligible tasks: the first not protected is the newest deferred one. */
-  readonly #newest: BestOf<Held<T>>;
+  readonly #newest: BestOf<T, number>;
   /** Distinct eligible ids not banned. */
   #eligible = 0;
   #conflicts = 0;
@@ -82,10 +77,6 @@ export class StreamSelector<T extends TaskRecord> {
     { holdDeferred = false, seen = new SeenTable(), maxConflicts = MAX_CONFLICTS }: SelectorOptions = {},
   ) {
     const { keepLatest, maxDeletesPerInstance } = policy;
-    // Held records are found by the table's identity of their id: a ban reaches whatever shares it.
-    const key = (held: Held<T>) => held.key;
-    const older = (a: Held<T>, b: Held<T>) => isOlder(a.task, b.task);
-    const newer = (a: Held<T>, b: Held<T>) => isNewer(a.task, b.task);
     this.#policy = policy;
     this.#nowMs = nowMs;
     this.#isEligible = eligibility(policy, nowMs);
@@ -95,13 +86,13 @@ export class StreamSelector<T extends TaskRecord> {
     // Each ban removes at most one held record from each heap: that many more held keep the picks exact.
     const spare = maxConflicts;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: with keepLatest 0 nothing is protected, whatever the heap holds; holding none saves memory.
-    this.#keep = new BestOf(keepLatest > 0 ? keepLatest + spare : 0, newer, key);
+    this.#keep = new BestOf<T, number>(keepLatest > 0 ? keepLatest + spare : 0, isNewer);
     // Up to keepLatest of the oldest eligible tasks may turn out protected; one more shows the oldest deferred.
     const oldestHeld = holdDeferred
       ? Number.POSITIVE_INFINITY
       : keepLatest + spare + maxDeletesPerInstance + 1;
-    this.#oldest = new BestOf(oldestHeld, older, key);
-    this.#newest = new BestOf(keepLatest + spare + 1, newer, key);
+    this.#oldest = new BestOf<T, number>(oldestHeld, isOlder);
+    this.#newest = new BestOf<T, number>(keepLatest + spare + 1, isNewer);
   }
 
   /**
@@ -121,24 +112,22 @@ export class StreamSelector<T extends TaskRecord> {
     }
     // Remembered, never held: a later record of it with other facts is still a contradiction.
     if (isInTheFuture(task, this.#nowMs)) return IN_THE_FUTURE;
-    const held = { task, key };
     if (this.#isEligible(task)) {
       this.#seen.mark();
       this.#eligible++;
-      this.#oldest.offer(held);
-      this.#newest.offer(held);
+      this.#oldest.offer(task, key);
+      this.#newest.offer(task, key);
     }
-    if (isRanked(task)) this.#keep.offer(held);
+    if (isRanked(task)) this.#keep.offer(task, key);
     return 'new';
   }
 
   finish(): StreamedSelection<T> {
-    const tasks = (heap: BestOf<Held<T>>) => heap.sorted().map((held) => held.task);
-    const kept = tasks(this.#keep).slice(0, this.#policy.keepLatest);
+    const kept = this.#keep.sorted().slice(0, this.#policy.keepLatest);
     const keptIds = new Set(kept.map((task) => task.id));
     const isKept = (task: T) => keptIds.has(task.id);
     const stale = this.#eligible - kept.filter(this.#isEligible).length;
-    const candidates = tasks(this.#oldest).filter((task) => !isKept(task));
+    const candidates = this.#oldest.sorted().filter((task) => !isKept(task));
     const cap = this.#policy.maxDeletesPerInstance;
     const toDelete = candidates.slice(0, cap);
     const count = stale - toDelete.length;
@@ -149,14 +138,14 @@ export class StreamSelector<T extends TaskRecord> {
         count,
         // The first past the cap: undefined when nothing is deferred (every candidate was taken).
         oldest: candidates[cap],
-        newest: count > 0 ? tasks(this.#newest).find((task) => !isKept(task)) : undefined,
+        newest: count > 0 ? this.#newest.sorted().find((task) => !isKept(task)) : undefined,
         tasks: this.#holdDeferred ? candidates.slice(cap) : undefined,
       },
     };
   }
 
   /** Bans the id last seen (`key`): never deleted, never ranked, not counted (the listing without it). */
-  #ban(key: string): Admission {
+  #ban(key: number): Admission {
     this.#seen.ban();
     if (this.#seen.isMarked()) this.#eligible--;
     this.#keep.remove(key);
@@ -170,7 +159,7 @@ export class StreamSelector<T extends TaskRecord> {
     return CONFLICTING;
   }
 
-  #held(key: string): T | undefined {
-    return (this.#oldest.get(key) ?? this.#keep.get(key) ?? this.#newest.get(key))?.task;
+  #held(key: number): T | undefined {
+    return this.#oldest.get(key) ?? this.#keep.get(key) ?? this.#newest.get(key);
   }
 }
