@@ -138,19 +138,23 @@ describe('retrying', () => {
     );
   });
 
-  it('a retry that can no longer be sent ends with the answer that called for it', async () => {
-    const { send, clock } = scripted([
-      answer(503),
-      new NotSentError('unavailable', 'endpoint unavailable: x'),
-    ]);
+  it('a retry the budget or a stop prevents ends with the answer that called for it', async () => {
+    const { send, clock } = scripted([answer(503), new NotSentError('budget', 'the time budget ran out')]);
     await expect(retrying(send, { policy, clock })(request)).resolves.toMatchObject({
       response: { status: 503 },
       attempts: 1,
     });
-    const after = scripted([network(), new NotSentError('unavailable', 'endpoint unavailable: x')]);
+    const after = scripted([network(), new NotSentError('interrupted', 'the run was stopped')]);
     const error = await retrying(after.send, { policy, clock: after.clock })(request).catch((e) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect(error.attempts).toBe(1);
+  });
+
+  it('a retry to an endpoint found down is not sent: the request ends not sent (its task is deferred)', async () => {
+    const { send, clock } = scripted([network(), new NotSentError('unavailable', 'endpoint unavailable: x')]);
+    const error = await retrying(send, { policy, clock })(request).catch((e) => e);
+    expect(error).toBeInstanceOf(NotSentError);
+    expect(error.reason).toBe('unavailable');
   });
 
   it('a stop cuts a backoff wait short', async () => {

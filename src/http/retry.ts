@@ -100,7 +100,7 @@ export interface RetryOptions {
 /**
  * `send` with retries. It resolves to the last response with the attempts it took, or throws the last
  * TransportError. A retry that can no longer be sent (budget, stop) ends with what called for it; a first
- * attempt that cannot be sent throws its NotSentError.
+ * attempt that cannot be sent, or a retry to an endpoint found down, throws its NotSentError.
  */
 export function retrying<R extends HttpRequest>(
   send: Send<R>,
@@ -113,7 +113,11 @@ export function retrying<R extends HttpRequest>(
       try {
         outcome = await send(request);
       } catch (error) {
-        if (error instanceof NotSentError && last !== undefined) return settle(last, attempt - 1);
+        // A retry the budget or a stop prevents ends with what called for it; one to an endpoint found down
+        // is not sent at all, and its request goes where the endpoint's other work goes (deferred).
+        if (error instanceof NotSentError && last !== undefined && error.reason !== 'unavailable') {
+          return settle(last, attempt - 1);
+        }
         if (!(error instanceof TransportError)) throw error;
         outcome = error;
       }
