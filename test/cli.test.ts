@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -11,6 +10,7 @@ import {
   BUILT_CLI,
   CREDENTIALS,
   CREDENTIALS_ENV,
+  capture,
   configFor,
   instanceId,
   PROJECT,
@@ -36,15 +36,6 @@ function writeConfig(value: unknown, name = 'config.json'): string {
   const path = join(dir, name);
   writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
   return path;
-}
-
-function capture() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk) => {
-    text += chunk;
-  });
-  return { stream, text: () => text };
 }
 
 async function cli(argv: string[], env: Record<string, string | undefined> = ENV) {

@@ -4,7 +4,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { run } from '../src/engine/run.js';
@@ -13,6 +12,7 @@ import { invariantHolds } from '../src/report/summary.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
   CREDENTIALS_ENV,
+  capture,
   configFor,
   DAY,
   fastDeps,
@@ -146,15 +146,6 @@ describe('a listing that never ends is cut off by the page bound', () => {
 });
 
 describe('an endpoint that dies', () => {
-  function capture() {
-    const stream = new PassThrough();
-    let text = '';
-    stream.on('data', (chunk) => {
-      text += chunk;
-    });
-    return { stream, text: () => text };
-  }
-
   it('closes its listener at the first DELETE: the run ends quickly, a few failed, the rest deferred, exit 1', async () => {
     simulator = await startSimulator();
     seed(simulator, A, tasks(1_000, { ageDays: 10 }));

@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import type { DcsSimulator, SimulatorOptions } from '../src/simulator/server.js'
 import {
   CREDENTIALS,
   CREDENTIALS_ENV,
+  capture,
   configFor,
   instanceId,
   PROJECT,
@@ -31,15 +31,6 @@ beforeAll(() => {
 });
 afterEach(async () => simulator?.stop());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function capture() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk) => {
-    text += chunk;
-  });
-  return { stream, text: () => text };
-}
 
 /** A simulator with two instances (one of them in a fleet) and the config that names them. */
 async function account(options: SimulatorOptions = {}, ids = [A]) {

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { parseConfig } from '../src/config/resolve.js';
 import { connectDcs, type TransportTuning } from '../src/dcs/client.js';
 import type { RunDeps } from '../src/engine/run.js';
@@ -184,4 +186,23 @@ export function freshClone(into: string): string {
   }
   symlinkSync(join(ROOT, 'node_modules'), join(into, 'node_modules'));
   return into;
+}
+
+/** A stream that keeps what is written to it (a CLI's stdout or stderr in a test). */
+export function capture() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk) => {
+    text += chunk;
+  });
+  return { stream, text: () => text };
+}
+
+/** A port on 127.0.0.1 that nothing listens on now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

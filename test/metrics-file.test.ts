@@ -2,10 +2,8 @@
 // collector, on loopback), written atomically, counters summed over runs, present after a failed run too.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -14,7 +12,9 @@ import { METRIC_PREFIX, snakeCase } from '../src/report/prometheus.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
   CREDENTIALS_ENV,
+  capture,
   configFor,
+  freePort,
   instanceId,
   runSummary,
   seed,
@@ -34,22 +34,13 @@ afterEach(async () => simulator?.stop());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(args: string[]) {
-  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  let err = '';
-  stderr.on('data', (chunk) => {
-    err += chunk;
+  const [stdout, stderr] = [capture(), capture()];
+  const code = await main(['run', ...args, '--log-format', 'json'], {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    env: CREDENTIALS_ENV,
   });
-  stdout.resume();
-  const code = await main(['run', ...args, '--log-format', 'json'], { stdout, stderr, env: CREDENTIALS_ENV });
-  return { code, stderr: err };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  return { code, stderr: stderr.text() };
 }
 
 /** What node_exporter's textfile collector makes of `directory`: its whole /metrics page. */

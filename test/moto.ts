@@ -1,18 +1,10 @@
 // moto_server on loopback for EventBridge, SQS and Secrets Manager; each test file starts and stops its own.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './helpers.js';
 
 export interface Moto {
   endpoint: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startMoto(): Promise<Moto> {

@@ -254,21 +254,22 @@ describe('colours', () => {
 });
 
 describe('TerminalView', () => {
+  const target = {
+    region: 'cn-north-4',
+    projectId: PROJECT,
+    endpoint: 'https://x',
+    account: 'default',
+    instanceId: A,
+    source: 'config' as const,
+    policy: {} as never,
+  };
+
   it('prints what the API sent as plain text: control characters cannot drive the terminal', () => {
     let out = '';
     const view = new TerminalView(
       { write: (text: string) => (out += text) },
       { verbose: false, color: false, live: false, width: 80 },
     );
-    const target = {
-      region: 'cn-north-4',
-      projectId: PROJECT,
-      endpoint: 'https://x',
-      account: 'default',
-      instanceId: A,
-      source: 'config' as const,
-      policy: {} as never,
-    };
     view.taskOutcome({
       runId: 'r',
       target,
@@ -300,15 +301,6 @@ describe('TerminalView', () => {
       { write: (text: string) => (out += text) },
       { verbose: true, color: false, live: false, width: Number.POSITIVE_INFINITY },
     );
-    const target = {
-      region: 'cn-north-4',
-      projectId: PROJECT,
-      endpoint: 'https://x',
-      account: 'default',
-      instanceId: A,
-      source: 'config' as const,
-      policy: {} as never,
-    };
     const result = (outcome: 'deleted' | 'failed') => ({
       outcome,
       httpStatus: outcome === 'deleted' ? 204 : 500,

@@ -156,8 +156,9 @@ async function listProject(
   const notRunning = new Map<number, number>();
   for (const { instance, fleets: matching } of selected.values()) {
     for (const index of matching) {
-      if (instance.status === RUNNING) running.set(index, [...(running.get(index) ?? []), instance]);
-      else notRunning.set(index, (notRunning.get(index) ?? 0) + 1);
+      if (instance.status !== RUNNING) notRunning.set(index, (notRunning.get(index) ?? 0) + 1);
+      else if (running.has(index)) running.get(index)?.push(instance);
+      else running.set(index, [instance]);
     }
   }
   return { running, notRunning, ignored: ignored.count };

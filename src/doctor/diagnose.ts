@@ -126,27 +126,19 @@ export function readClock(date: string | undefined, localMs: number) {
   const skewMs = serverMs - localMs;
   const off = Math.abs(skewMs);
   const detail = `the server's clock reads ${new Date(serverMs).toISOString()}: this machine's clock is ${describeSkew(skewMs)}`;
-  if (off > CLOCK_FAIL_MS) {
-    return {
-      skewMs,
-      result: {
-        status: 'fail' as const,
-        detail: `${detail}; signatures are refused past 15 min`,
-        fix: "Set this machine's clock right (NTP, chrony or systemd-timesyncd).",
-      },
-    };
-  }
-  if (off > CLOCK_WARN_MS) {
-    return {
-      skewMs,
-      result: {
-        status: 'warn' as const,
-        detail: `${detail}; signatures are refused past 15 min`,
-        fix: "Synchronise this machine's clock (NTP) before it drifts further.",
-      },
-    };
-  }
-  return { skewMs, result: { status: 'ok' as const, detail: `${detail} (within 5 min)` } };
+  if (off <= CLOCK_WARN_MS)
+    return { skewMs, result: { status: 'ok' as const, detail: `${detail} (within 5 min)` } };
+  const failing = off > CLOCK_FAIL_MS;
+  return {
+    skewMs,
+    result: {
+      status: failing ? ('fail' as const) : ('warn' as const),
+      detail: `${detail}; signatures are refused past 15 min`,
+      fix: failing
+        ? "Set this machine's clock right (NTP, chrony or systemd-timesyncd)."
+        : "Synchronise this machine's clock (NTP) before it drifts further.",
+    },
+  };
 }
 
 /** `20 min behind the server's`, `3 min ahead of the server's`. */
