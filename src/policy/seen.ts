@@ -117,6 +117,7 @@ export class SeenTable {
    * whatever an owner holds of a key under it, a ban of that key reaches.
    */
   identity(): number {
+    // Stryker disable next-line ArithmeticOperator: high * 65536 - low is one-to-one too (low < 65536).
     return (this.#high[this.#slot] as number) * 0x1_0000 + (this.#low[this.#slot] as number);
   }
 
