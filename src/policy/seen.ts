@@ -133,6 +133,7 @@ export class SeenTable {
     for (;;) {
       if (this.#facts[slot] === 0) return slot;
       if (this.#high[slot] === high && this.#low[slot] === low) return slot;
+      // Stryker disable next-line ArithmeticOperator: wrapping one step later reads past the end (undefined: neither empty nor a match), then wraps.
       slot = slot + 1 === slots ? 0 : slot + 1;
     }
   }
