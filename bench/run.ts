@@ -65,7 +65,7 @@ async function sequentialBaseline() {
   try {
     for (const target of config.targets) {
       const selector = new StreamSelector(target.policy, Date.now());
-      for await (const _ of client.listTasks(target, (task) => selector.add(task)));
+      for await (const _ of client.listTasks(target, selector));
       for (const task of selector.finish().toDelete) {
         await client.deleteTask(target, task.id);
         deleted++;

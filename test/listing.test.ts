@@ -31,7 +31,12 @@ async function drain(pages: PageRead<Item>[], limit = 100) {
     yield* pages;
   })();
   const items = [];
-  for await (const item of streamRecords(source, admit, { what: 'listing', limit })) items.push(item);
+  for await (const item of streamRecords(
+    source,
+    { add: admit, addUnreadable: () => {} },
+    { what: 'listing', limit },
+  ))
+    items.push(item);
   return items;
 }
 

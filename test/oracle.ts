@@ -12,15 +12,24 @@ export interface Selection<T extends TaskRecord> {
   deferred: T[];
 }
 
-/** What may be deleted from `listing` (any order, repeats and contradictions included). */
+/** A record of a valid id that could not be read: it agrees with no readable version of the id. */
+export interface Unreadable {
+  id: string;
+  unreadable: true;
+}
+
+/** What may be deleted from `listing` (any order, repeats, unreadable records and contradictions included). */
 export function wholeListSelection<T extends TaskRecord>(
-  listing: readonly T[],
+  listing: readonly (T | Unreadable)[],
   policy: TaskPolicy,
   nowMs: number,
 ): Selection<T> & { contradicted: Set<string> } {
   const first = new Map<string, T>();
   const contradicted = new Set<string>();
+  const unreadable = new Set(listing.filter((task) => 'unreadable' in task).map((task) => task.id));
   for (const task of listing) {
+    if ('unreadable' in task) continue;
+    if (unreadable.has(task.id)) contradicted.add(task.id);
     const seen = first.get(task.id);
     if (!seen) first.set(task.id, task);
     else if (
@@ -32,7 +41,10 @@ export function wholeListSelection<T extends TaskRecord>(
     }
   }
   const clean = [...first.values()].filter(
-    (task) => !contradicted.has(task.id) && task.createdAtMs <= nowMs + DAY_MS,
+    (task) =>
+      !contradicted.has(task.id) &&
+      task.createdAtMs <= nowMs + DAY_MS &&
+      !(task.name === null && policy.excludeTaskNames.length > 0),
   );
   return { ...selectStale(clean, policy, nowMs), contradicted };
 }
@@ -56,7 +68,7 @@ export function selectStale<T extends TaskRecord>(
         terminal(task.status) &&
         (policy.statuses as readonly string[]).includes(task.status) &&
         task.createdAtMs < nowMs - policy.olderThanMs &&
-        !policy.excludeTaskNames.includes(task.name) &&
+        !policy.excludeTaskNames.includes(task.name as string) &&
         !newest.includes(task.id),
     )
     .sort(byAge);

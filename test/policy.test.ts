@@ -6,15 +6,16 @@ import {
   eligibility,
   factsOf,
   IN_THE_FUTURE,
-  isInTheFuture,
   isNewer,
   isOlder,
   isRanked,
   isTerminal,
   MAX_CLOCK_AHEAD_MS,
+  NO_NAME,
   sameFacts,
   type TaskPolicy,
   type TaskRecord,
+  unjudgeable,
 } from '../src/policy/policy.js';
 import { selectStale } from './oracle.js';
 
@@ -78,9 +79,25 @@ describe('the rules, one by one', () => {
 
   it('the future: more than 24 hours ahead of the clock', () => {
     const at = (ms: number) => ({ ...task('a', 0), createdAtMs: ms });
-    expect(isInTheFuture(at(NOW + MAX_CLOCK_AHEAD_MS), NOW)).toBe(false);
-    expect(isInTheFuture(at(NOW + MAX_CLOCK_AHEAD_MS + 1), NOW)).toBe(true);
+    expect(unjudgeable(at(NOW + MAX_CLOCK_AHEAD_MS), DEFAULT_POLICY, NOW)).toBeUndefined();
+    expect(unjudgeable(at(NOW + MAX_CLOCK_AHEAD_MS + 1), DEFAULT_POLICY, NOW)).toBe(IN_THE_FUTURE);
     expect(MAX_CLOCK_AHEAD_MS).toBe(24 * 3_600_000);
+  });
+
+  it('a record without a name is judged only where nothing is excluded; a long name is matched whole', () => {
+    const nameless = { ...task('a', 90), name: null };
+    const excluding = policy({ excludeTaskNames: ['x'] });
+    expect(unjudgeable(nameless, excluding, NOW)).toBe(NO_NAME);
+    expect(unjudgeable(nameless, policy(), NOW)).toBeUndefined();
+    expect(eligibility(excluding, NOW)(nameless)).toBe(false);
+    expect(eligibility(policy(), NOW)(nameless)).toBe(true);
+    const long = 'n'.repeat(300);
+    expect(eligibility(policy({ excludeTaskNames: [long] }), NOW)(task('a', 90, 'SUCCESS', long))).toBe(
+      false,
+    );
+    expect(
+      eligibility(policy({ excludeTaskNames: [long.slice(0, 256)] }), NOW)(task('a', 90, 'SUCCESS', long)),
+    ).toBe(true);
   });
 
   it('the same task agrees on status, created_at and name', () => {

@@ -2,7 +2,13 @@
 // scripted transport and a clock that only moves when slept on.
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { Breaker, breaking, FAILURES_BEFORE_UNAVAILABLE, tripping } from '../src/http/breaker.js';
+import {
+  Breaker,
+  breaking,
+  FAILURES_BEFORE_UNAVAILABLE,
+  SILENT_ATTEMPTS,
+  tripping,
+} from '../src/http/breaker.js';
 import {
   type HttpRequest,
   type HttpResponse,
@@ -257,6 +263,35 @@ describe('the endpoint breaker', () => {
     expect(FAILURES_BEFORE_UNAVAILABLE).toBe(10);
   });
 
+  it('an endpoint that never answered is down after 3 unanswered attempts in a row; one answer ends that rule', () => {
+    const silent = new Breaker();
+    silent.attemptUnanswered('network error: no answer within 10000 ms');
+    silent.attemptUnanswered('network error: no answer within 10000 ms');
+    expect(silent.unavailable).toBeUndefined();
+    silent.attemptUnanswered('network error: no answer within 10000 ms');
+    expect(silent.unavailable).toBe('network error: no answer within 10000 ms');
+    expect(SILENT_ATTEMPTS).toBe(3);
+    const answeredOnce = new Breaker();
+    answeredOnce.attemptUnanswered('x');
+    answeredOnce.attemptUnanswered('x');
+    answeredOnce.attemptAnswered();
+    for (let n = 0; n < 20; n++) answeredOnce.attemptUnanswered('x');
+    expect(answeredOnce.unavailable).toBeUndefined();
+  });
+
+  it('is asked as each attempt is about to go: an attempt that queued while the breaker opened is not sent', async () => {
+    const breaker = new Breaker();
+    let sent = 0;
+    const send = breaking<HttpRequest>(() => breaker)(async () => {
+      sent++;
+      throw network();
+    });
+    for (let n = 0; n < SILENT_ATTEMPTS; n++)
+      await expect(send(request)).rejects.toBeInstanceOf(TransportError);
+    await expect(send(request)).rejects.toMatchObject({ reason: 'unavailable' });
+    expect(sent).toBe(SILENT_ATTEMPTS);
+  });
+
   it('counts requests after their retries, and stops every attempt to that origin once open', async () => {
     const breakers = new Map<string, Breaker>();
     const breakerFor = (origin: string) =>
@@ -268,6 +303,8 @@ describe('the endpoint breaker', () => {
     };
     const clock = { now: () => 0, random: () => 0, sleep: async () => {} };
     const send = tripping(retrying(breaking<HttpRequest>(breakerFor)(down), { policy, clock }), breakerFor);
+    // Endpoints that answered earlier in the run: only the 10-in-a-row rule applies to them.
+    for (const origin of [request.origin, 'https://other.example']) breakerFor(origin).attemptAnswered();
     for (let n = 0; n < FAILURES_BEFORE_UNAVAILABLE; n++)
       await expect(send(request)).rejects.toBeInstanceOf(TransportError);
     expect(attempts).toBe(3 * FAILURES_BEFORE_UNAVAILABLE);
@@ -275,7 +312,7 @@ describe('the endpoint breaker', () => {
     expect(error).toBeInstanceOf(NotSentError);
     expect(error).toMatchObject({
       reason: 'unavailable',
-      message: 'endpoint unavailable: network error: ECONNREFUSED',
+      message: expect.stringMatching(/^endpoint \S+ unavailable: network error: ECONNREFUSED/),
     });
     expect(attempts).toBe(3 * FAILURES_BEFORE_UNAVAILABLE);
     // Another origin goes on.

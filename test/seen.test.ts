@@ -2,26 +2,76 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BestOf } from '../src/policy/best-of.js';
-import { hashString, SeenTable } from '../src/policy/seen.js';
+import { hashString, MIN_SLOTS, SeenTable, UNREADABLE_FACTS } from '../src/policy/seen.js';
 import { seededRandom } from '../src/simulator/random.js';
 
 describe('SeenTable', () => {
-  it('tells new, same, other and banned apart, and keeps a mark per key', () => {
+  it('tells new, same, other and banned apart, and keeps a mark per key through its handle', () => {
     const table = new SeenTable({ initialSlots: 1024, random: seededRandom(1) });
     const facts = table.fingerprint('SUCCESS', 1_700_000_000_000, 'EXTEND');
-    expect(table.see('a', facts)).toBe('new');
-    expect(table.isMarked()).toBe(false);
-    table.mark();
-    expect(table.see('b', facts)).toBe('new');
-    expect(table.isMarked()).toBe(false);
-    expect(table.see('a', facts)).toBe('same');
-    expect(table.isMarked()).toBe(true);
-    expect(table.see('a', facts + 8)).toBe('other');
-    table.ban();
-    expect(table.isMarked()).toBe(true);
-    expect(table.see('a', facts)).toBe('banned');
-    expect(table.see('b', facts)).toBe('same');
+    const a = table.see('a', facts);
+    expect(a.kind).toBe('new');
+    expect(a.marked).toBe(false);
+    a.mark();
+    const b = table.see('b', facts);
+    expect(b.kind).toBe('new');
+    expect(b.marked).toBe(false);
+    expect(table.see('a', facts)).toMatchObject({ kind: 'same', marked: true, identity: a.identity });
+    const other = table.see('a', facts + 8);
+    expect(other.kind).toBe('other');
+    other.ban();
+    expect(other.marked).toBe(true);
+    expect(table.see('a', facts).kind).toBe('banned');
+    expect(table.see('b', facts).kind).toBe('same');
     expect(table.size).toBe(2);
+  });
+
+  it('unreadable facts agree with no fingerprint: a readable version of the key is always other', () => {
+    const table = new SeenTable({ initialSlots: 8, random: seededRandom(9) });
+    for (let n = 0; n < 20_000; n++) expect(table.fingerprint('S', n, null)).not.toBe(UNREADABLE_FACTS);
+    expect(table.see('a', UNREADABLE_FACTS).kind).toBe('new');
+    expect(table.see('a', UNREADABLE_FACTS).kind).toBe('same');
+    expect(table.see('a', table.fingerprint('SUCCESS', 1, 'x')).kind).toBe('other');
+    expect(table.fingerprint('x', null)).not.toBe(table.fingerprint('x', ''));
+  });
+
+  it('starts small, refuses fewer than 8 slots, and grows from the least without a hang', () => {
+    expect(new SeenTable().slots).toBeLessThanOrEqual(256);
+    for (const initialSlots of [0, 1, 7, 7.5, Number.NaN]) {
+      expect(() => new SeenTable({ initialSlots })).toThrow(`at least ${MIN_SLOTS}`);
+    }
+    const table = new SeenTable({ initialSlots: MIN_SLOTS, random: seededRandom(10) });
+    for (let n = 0; n < 1_000; n++) expect(table.see(`k${n}`, 8).kind).toBe('new');
+    expect(table.size).toBe(1_000);
+    expect(table.slots).toBe(2048); // 1,000 keys past 0.85 of 1,024
+    for (let n = 0; n < 1_000; n++) expect(table.see(`k${n}`, 8).kind).toBe('same');
+  });
+
+  it('grows exactly when the next key would pass 0.85 load', () => {
+    const table = new SeenTable({ initialSlots: 20, random: seededRandom(11) });
+    for (let n = 0; n < 17; n++) table.see(`k${n}`, 8); // 17 = 0.85 × 20
+    expect(table.slots).toBe(20);
+    table.see('k17', 8);
+    expect(table.slots).toBe(40);
+  });
+
+  it('growth keeps a key whose 48-bit hash is 0 (an empty slot is not copied over it)', () => {
+    const zero = new Set(['zero']);
+    for (const last of [false, true]) {
+      const table = new SeenTable({
+        initialSlots: 8,
+        random: () => 0,
+        // 'zero' hashes to 0 in both halves; the others spread (and may also start at slot 0).
+        keyHash: (key) => (zero.has(key) ? 0 : hashString(key, 77)),
+      });
+      const keys = Array.from({ length: 40 }, (_, n) => `k${n}`);
+      const order = last ? [...keys.slice(0, 6), 'zero', ...keys.slice(6)] : ['zero', ...keys];
+      for (const key of order) table.see(key, 8).mark();
+      const again = table.see('zero', 16);
+      expect(again.kind).toBe('other');
+      expect(again.marked).toBe(true);
+      expect(again.identity).toBe(0);
+    }
   });
 
   it('grows without losing a key: 100,000 keys, each found again with its facts and state', () => {
@@ -31,18 +81,20 @@ describe('SeenTable', () => {
       (_, n) => `ff8080818c0a1b2c${n.toString(16).padStart(16, '0')}`,
     );
     keys.forEach((key, n) => {
-      if (table.see(key, n * 8) !== 'new') throw new Error(`${key} was not new`);
-      if (n % 3 === 0) table.mark();
-      if (n % 7 === 0) table.ban();
+      const sighting = table.see(key, n * 8);
+      if (sighting.kind !== 'new') throw new Error(`${key} was not new`);
+      if (n % 3 === 0) sighting.mark();
+      if (n % 7 === 0) sighting.ban();
     });
     expect(table.size).toBe(keys.length);
     keys.forEach((key, n) => {
       const expected = n % 7 === 0 ? 'banned' : 'same';
-      if (table.see(key, n * 8 + 7) !== expected) throw new Error(`${key}: ${table.see(key, n * 8)}`);
-      if (table.isMarked() !== (n % 3 === 0)) throw new Error(`${key}: mark lost`);
+      const sighting = table.see(key, n * 8 + 7);
+      if (sighting.kind !== expected) throw new Error(`${key}: ${sighting.kind}`);
+      if (sighting.marked !== (n % 3 === 0)) throw new Error(`${key}: mark lost`);
     });
-    expect(table.see(keys[1] as string, 0)).toBe('other');
-    expect(table.see('not-seen', 0)).toBe('new');
+    expect(table.see(keys[1] as string, 0).kind).toBe('other');
+    expect(table.see('not-seen', 0).kind).toBe('new');
   });
 
   it('fingerprints: equal facts equal, any change in a string, a number or their order differs', () => {
@@ -82,7 +134,7 @@ describe('SeenTable', () => {
       table.fingerprint('SUCCESS', 1_700_000_000_123, 'EXTEND'),
       table.fingerprint(-1),
       table.fingerprint(2 ** 40 + 5),
-    ]).toEqual([2894921048, 903639062, 23185871]);
+    ]).toEqual([2894921048, 903639056, 23185864]);
   });
 
   it('keys whose hashes collide in either half, or both, stay apart; probing wraps past either end', () => {
@@ -105,10 +157,10 @@ describe('SeenTable', () => {
           },
         });
         const keys = same.length === 2 ? ['a'] : ['a', 'b', 'c', 'd'];
-        for (const key of keys) expect(table.see(key, 8)).toBe('new');
-        for (const key of keys) expect(table.see(key, 8)).toBe('same');
+        for (const key of keys) expect(table.see(key, 8).kind).toBe('new');
+        for (const key of keys) expect(table.see(key, 8).kind).toBe('same');
         // Both halves alike: one key to the table.
-        if (same.length === 2) expect(table.see('b', 16)).toBe('other');
+        if (same.length === 2) expect(table.see('b', 16).kind).toBe('other');
       }
     }
   });
@@ -117,13 +169,11 @@ describe('SeenTable', () => {
     const table = new SeenTable({ initialSlots: 1024, random: seededRandom(8) });
     const identities = new Map<string, number>();
     for (let n = 0; n < 5_000; n++) {
-      table.see(`key-${n}`, n);
-      identities.set(`key-${n}`, table.identity());
+      identities.set(`key-${n}`, table.see(`key-${n}`, n).identity);
     }
     expect(new Set(identities.values()).size).toBe(5_000);
     for (const [key, identity] of identities) {
-      table.see(key, 0);
-      if (table.identity() !== identity) throw new Error(`${key}: identity changed`);
+      if (table.see(key, 0).identity !== identity) throw new Error(`${key}: identity changed`);
     }
     expect(
       [...identities.values()].every((identity) => Number.isSafeInteger(identity) && identity >= 0),
@@ -152,10 +202,11 @@ describe('SeenTable', () => {
                 : known.facts === facts
                   ? 'same'
                   : 'other';
-            expect(table.see(key, facts * 8)).toBe(expected);
+            const sighting = table.see(key, facts * 8);
+            expect(sighting.kind).toBe(expected);
             if (!known) model.set(key, { facts, banned: false });
             if (ban) {
-              table.ban();
+              sighting.ban();
               (model.get(key) as { banned: boolean }).banned = true;
             }
           }

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { streamRecords } from '../src/dcs/listing.js';
+import { ignoredRecord } from '../src/dcs/pages.js';
 import {
   CONFLICTING,
   DEFAULT_POLICY,
@@ -13,12 +14,17 @@ import {
 import { hashString, SeenTable } from '../src/policy/seen.js';
 import { ContradictoryListingError, MAX_CONFLICTS, StreamSelector } from '../src/policy/stream.js';
 import { DAY, taskId } from './helpers.js';
-import { wholeListSelection } from './oracle.js';
+import { type Unreadable, wholeListSelection } from './oracle.js';
 
 const NOW = Date.UTC(2026, 11, 1);
 const HOUR = 3_600_000;
 
-function task(n: number | string, ageMs: number, status = 'SUCCESS', name = 'EXTEND'): TaskRecord {
+function task(
+  n: number | string,
+  ageMs: number,
+  status = 'SUCCESS',
+  name: string | null = 'EXTEND',
+): TaskRecord {
   const createdAtMs = NOW - ageMs;
   return {
     id: typeof n === 'number' ? taskId(n) : n,
@@ -38,24 +44,33 @@ const ids = (list: readonly TaskRecord[] | undefined) => (list ?? []).map((t) =>
 /** A table that starts small, as the many selectors of a property test need. */
 const small = () => new SeenTable({ initialSlots: 64 });
 
-function select(listing: TaskRecord[], p: TaskPolicy, options = {}) {
+type Item = TaskRecord | Unreadable;
+const unreadable = (id: string): Unreadable => ({ id, unreadable: true });
+
+function select(listing: Item[], p: TaskPolicy, options = {}) {
   const selector = new StreamSelector<TaskRecord>(p, NOW, { seen: small(), ...options });
-  const admissions = listing.map((record) => selector.add(record));
+  const admissions = listing.map((record) =>
+    'unreadable' in record ? selector.addUnreadable(record.id) : selector.add(record),
+  );
   return { ...selector.finish(), admissions };
 }
 
 /** The listing cut into pages, through the client's listing rules and the selector, as a run reads it. */
 async function streamed(
-  listing: TaskRecord[],
+  listing: Item[],
   p: TaskPolicy,
   pageSize: number,
   { holdDeferred = false, maxConflicts = MAX_CONFLICTS } = {},
 ) {
   const pages = [];
   for (let at = 0; at < listing.length; at += pageSize) {
-    const items = listing.slice(at, at + pageSize);
+    const records = listing.slice(at, at + pageSize);
+    const items = records.filter((record): record is TaskRecord => !('unreadable' in record));
+    const ignored = records
+      .filter((record): record is Unreadable => 'unreadable' in record)
+      .map(({ id }) => ignoredRecord(id, 'the record has no readable created_at', id));
     pages.push({
-      page: { records: items.length, items, ignored: [], total: undefined },
+      page: { records: records.length, items, ignored, total: undefined },
       httpStatus: 200,
       attempts: 1,
     });
@@ -65,7 +80,7 @@ async function streamed(
     yield* pages;
   })();
   let fresh = 0;
-  for await (const item of streamRecords(source, (record) => selector.add(record), {
+  for await (const item of streamRecords(source, selector, {
     what: 'listing',
     limit: 1000,
   })) {
@@ -76,7 +91,7 @@ async function streamed(
 
 describe('streamed selection = the whole-list oracle over the listing without its contradicted ids', () => {
   const arbitraryTask = fc.record({
-    name: fc.constantFrom('EXTEND', 'BindEip', 'masterStandbySwapJob'),
+    name: fc.constantFrom('EXTEND', 'BindEip', 'masterStandbySwapJob', null),
     status: fc.constantFrom('SUCCESS', 'FAILED', 'RUNNING', 'EXECUTING'),
     ageHours: fc.integer({ min: 0, max: 24 * 60 }),
   });
@@ -98,13 +113,15 @@ describe('streamed selection = the whole-list oracle over the listing without it
       'created-slightly',
       'both',
       'name',
+      'no-name',
       'future',
+      'unreadable',
     ),
     distance: fc.constantFrom('same-page', 'next-page', 'far', 'anywhere'),
     offset: fc.nat(),
   });
 
-  function echo(original: TaskRecord, change: string): TaskRecord {
+  function echo(original: TaskRecord, change: string): Item {
     const young = NOW - HOUR;
     const old = NOW - 400 * DAY;
     const at = (ms: number) => ({ createdAtMs: ms, createdAt: new Date(ms).toISOString() });
@@ -125,23 +142,34 @@ describe('streamed selection = the whole-list oracle over the listing without it
         };
       case 'name':
         return { ...original, name: original.name === 'EXTEND' ? 'masterStandbySwapJob' : 'EXTEND' };
+      case 'no-name':
+        return { ...original, name: original.name === null ? 'EXTEND' : null };
       case 'future':
         return { ...original, ...at(NOW + 2 * DAY) };
+      case 'unreadable':
+        return unreadable(original.id);
       default:
         return { ...original };
     }
   }
 
   /** Whether some 3 pages in a row bring no id unseen before (the listing's stall rule, read whole). */
-  function stalls(listing: TaskRecord[], pageSize: number): boolean {
+  function stalls(listing: Item[], pageSize: number, p: TaskPolicy): boolean {
     const seen = new Set<string>();
     let inRow = 0;
     for (let at = 0; at < listing.length; at += pageSize) {
       const page = listing.slice(at, at + pageSize);
-      // A task dated in the future is no new valid record either.
-      const fresh = page.filter(
-        (record) => !seen.has(record.id) && seen.add(record.id) && record.createdAtMs <= NOW + DAY,
+      // The page's readable records come first; a task dated in the future, or without a name where names
+      // are excluded, is no new valid record either; an unreadable one never is.
+      const readable = page.filter((record): record is TaskRecord => !('unreadable' in record));
+      const fresh = readable.filter(
+        (record) =>
+          !seen.has(record.id) &&
+          seen.add(record.id) &&
+          record.createdAtMs <= NOW + DAY &&
+          !(record.name === null && p.excludeTaskNames.length > 0),
       ).length;
+      for (const record of page) seen.add(record.id);
       inRow = fresh === 0 ? inRow + 1 : 0;
       if (inRow >= 3) return true;
     }
@@ -150,17 +178,17 @@ describe('streamed selection = the whole-list oracle over the listing without it
 
   /** A listing of `specs` shuffled by `order`, with `echoes` of its records placed near or far. */
   function listingOf(
-    specs: { name: string; status: string; ageHours: number }[],
+    specs: { name: string | null; status: string; ageHours: number }[],
     echoes: { of: number; change: string; distance: string; offset: number }[],
     order: fc.Stream<number>,
     pageSize: number,
-  ): TaskRecord[] {
+  ): Item[] {
     const distinct = specs.map((spec, n) => task(n, spec.ageHours * HOUR, spec.status, spec.name));
-    const listing = [...distinct];
+    const listing: Item[] = [...distinct];
     const draws = order[Symbol.iterator]();
     for (let i = listing.length - 1; i > 0; i--) {
       const j = (draws.next().value as number) % (i + 1);
-      [listing[i], listing[j]] = [listing[j] as TaskRecord, listing[i] as TaskRecord];
+      [listing[i], listing[j]] = [listing[j] as Item, listing[i] as Item];
     }
     for (const { of, change, distance, offset } of echoes) {
       if (distinct.length === 0) break;
@@ -229,7 +257,7 @@ describe('streamed selection = the whole-list oracle over the listing without it
         async (specs, p, pageSize, echoes, order, maxConflicts) => {
           const listing = listingOf(specs, echoes, order, pageSize);
           const oracle = wholeListSelection(listing, p, NOW);
-          if (stalls(listing, pageSize)) {
+          if (stalls(listing, pageSize, p)) {
             // Three pages in a row without a new id: the listing is an error and nothing of it is deleted.
             await expect(streamed(listing, p, pageSize)).rejects.toThrow(/did not advance/);
             return;

@@ -7,6 +7,7 @@ import { OUTCOMES, type Outcome } from '../report/outcomes.js';
 import type { DeferReason, RunReporter } from '../report/reporter.js';
 import { runOutcome } from '../report/table.js';
 import { describeError, wrapParts } from '../report/text.js';
+import { shownTaskName } from '../text/cut.js';
 import { printable } from '../text/printable.js';
 import { attemptParts, formatAge, instanceLabel, plural, resultParts } from './lines.js';
 import { ProgressLine } from './progress.js';
@@ -150,7 +151,7 @@ export class TerminalView implements RunReporter {
     const routine = OUTCOMES[result.outcome].routine;
     if (routine && !this.#options.verbose) return;
     const parts = [
-      `${task.name || '(no name)'} ${task.id}, ${formatAge(this.#now() - task.createdAtMs)} old`,
+      `${shownTaskName(task.name) || '(no name)'} ${task.id}, ${formatAge(this.#now() - task.createdAtMs)} old`,
       `on ${instanceLabel(target)}`,
       ...resultParts(result),
     ];

@@ -27,7 +27,7 @@ import type { Clock } from '../time/clock.js';
 import { AuthGuard, guarded } from './auth-guard.js';
 import { errorFromResponse, errorFromTransport, malformedError, notSentError } from './errors.js';
 import { type InstanceRecord, parseInstancePage } from './instances.js';
-import { type Admit, type Listed, type PageRead, streamRecords } from './listing.js';
+import { type Listed, type PageRead, type RecordConsumer, streamRecords } from './listing.js';
 import { type Page, tooManyContainers } from './pages.js';
 import { deleteTaskPath, listInstancesPath, listTasksPath, type RequestPath } from './paths.js';
 import { type DcsRequest, signing } from './request.js';
@@ -40,15 +40,15 @@ const OTHER_BODY_CAP = 1 * MiB;
 
 /** What the engine and discovery need of the DCS API: a fake can stand in for it in a unit test. */
 export interface DcsApi {
-  /** A project's instances; `admit` is asked about each record as it comes (see streamRecords). */
+  /** A project's instances; `consumer` takes each record as it comes (see streamRecords). */
   listInstances<A extends string>(
     scope: Scope,
-    admit: Admit<InstanceRecord, A>,
+    consumer: RecordConsumer<InstanceRecord, A>,
   ): AsyncGenerator<Listed<InstanceRecord, A>>;
-  /** An instance's tasks; `admit` is asked about each record as it comes (see streamRecords). */
+  /** An instance's tasks; `consumer` takes each record as it comes (see streamRecords). */
   listTasks<A extends string>(
     target: Target,
-    admit: Admit<TaskRecord, A>,
+    consumer: RecordConsumer<TaskRecord, A>,
   ): AsyncGenerator<Listed<TaskRecord, A>>;
   deleteTask(target: Target, taskId: string): Promise<DeleteResult>;
   /** 401s received, over every account. */
@@ -128,13 +128,13 @@ export class DcsClient implements DcsApi {
     this.#exchange = exchange(this.#dispatcher, tuning.requestTimeoutMs ?? 10_000);
     const attempt = stack<DcsRequest>(
       this.#exchange,
-      // One breaker per endpoint origin (a dead endpoint is not called again); one 401 breaker per account (a
-      // locked-out account stops, the others go on); one pacer per endpoint origin (each region has its own
-      // gateway, limits and 429s).
-      breaking(breakerFor),
+      // One 401 breaker per account (a locked-out account stops, the others go on); one pacer per endpoint
+      // origin (each region has its own gateway, limits and 429s); one breaker per endpoint origin, asked
+      // last, after every wait (a dead endpoint gets no attempt, however long it queued).
       guarded((account) => memo(this.#guards, account, () => new AuthGuard(account))),
       paced((origin) => memo(this.#pacers, origin, () => new Pacer(limits, clock, stop)), deadline, stop),
       signing(accounts, clock),
+      breaking(breakerFor),
     );
     this.#send = tripping(
       retrying(attempt, {
@@ -168,10 +168,10 @@ export class DcsClient implements DcsApi {
    */
   listInstances<A extends string>(
     scope: Scope,
-    admit: Admit<InstanceRecord, A>,
+    consumer: RecordConsumer<InstanceRecord, A>,
   ): AsyncGenerator<Listed<InstanceRecord, A>> {
     const limit = this.#instancePageSize;
-    return streamRecords(this.#instancePages(scope, limit), admit, { what: 'instance listing', limit });
+    return streamRecords(this.#instancePages(scope, limit), consumer, { what: 'instance listing', limit });
   }
 
   /**
@@ -181,9 +181,9 @@ export class DcsClient implements DcsApi {
    */
   listTasks<A extends string>(
     target: Target,
-    admit: Admit<TaskRecord, A>,
+    consumer: RecordConsumer<TaskRecord, A>,
   ): AsyncGenerator<Listed<TaskRecord, A>> {
-    return streamRecords(this.#taskPages(target), admit, { what: 'listing', limit: this.#pageSize });
+    return streamRecords(this.#taskPages(target), consumer, { what: 'listing', limit: this.#pageSize });
   }
 
   /** The first page of an instance's tasks: one signed GET (doctor). */

@@ -145,6 +145,20 @@ function requestIdOf(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? cut(value, TEXT_LIMITS.requestId) : null;
 }
 
+/** A code DCS itself gives (`DCS.xxxx`, or the legacy nine digits `111xxxxxx`), not the gateway's or a proxy's. */
+const DCS_CODE = /^(DCS\.\d{4}|111\d{6})$/;
+
+/** Whether an error answer came from DCS: its error JSON with a DCS code (docs/safety.md, "A 404 must come from DCS"). */
+export function isFromDcs(error: DcsError): boolean {
+  return error.kind === 'http' && error.errorCode !== null && DCS_CODE.test(error.errorCode);
+}
+
+/** A 404 that names no instance or task of DCS: the gateway has no such API there (or a proxy answered). */
+export function notDcsApiMessage(endpoint: string, error: DcsError): string {
+  const answer = [error.httpStatus, error.errorCode].filter((part) => part !== null).join(' ');
+  return `the endpoint ${endpoint} does not serve the DCS API here: check \`endpoint\` and the region (${answer}: ${error.message})`;
+}
+
 /** Error codes that mean "not now": the task is skipped and tried again at the next run. */
 export const NOT_NOW_CODES = new Set(['DCS.4017', 'DCS.4957', '111400017']);
 /** 404 with this code on DELETE: the instance itself is gone. */

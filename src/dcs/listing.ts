@@ -24,21 +24,30 @@ export interface PageRead<T> {
   attempts: number;
 }
 
-/** How the consumer took a record: `new` is a record it had not seen; anything else says why not. */
-export type Admit<T, A extends string> = (record: T) => A | 'new';
+/**
+ * What reads a listing's records as they come (docs/safety.md): every record of a valid id is a version of
+ * it, readable or not.
+ */
+export interface RecordConsumer<T, A extends string> {
+  /** How the consumer took a usable record: `new` is a record it had not seen; anything else says why not. */
+  add(record: T): A | 'new';
+  /** A record of the valid id `id` that could not be read. */
+  addUnreadable(id: string): void;
+}
 
 /** One item of a listing: a usable record with how it was admitted, or an ignored one. */
 export type Listed<T, A extends string> = { record: T; admission: A | 'new' } | { ignored: IgnoredRecord };
 
 /**
- * The records of `pages`, each passed to `admit` as it comes. Ignored records are deduplicated against the
- * page before by their raw id (one without an id cannot be recognised again and counts each time). Past
+ * The records of `pages`, each passed to `consumer` as it comes, the ignored ones of a valid id too. Ignored
+ * records are reported deduplicated against the page before by their raw id (one without an id cannot be
+ * recognised again and counts each time). Past
  * MAX_LISTED_RECORDS records or maxPages(limit) pages, or after STALLED_PAGES pages in a row without a new
  * record, the listing ends with an error.
  */
 export async function* streamRecords<T, A extends string>(
   pages: AsyncIterable<PageRead<T>>,
-  admit: Admit<T, A>,
+  consumer: RecordConsumer<T, A>,
   { what, limit }: { what: string; limit: number },
 ): AsyncGenerator<Listed<T, A>> {
   const pageLimit = maxPages(limit);
@@ -54,12 +63,13 @@ export async function* streamRecords<T, A extends string>(
     if (pagesRead > pageLimit) throw fail(`passed ${pageLimit} pages without ending`);
     let advanced = false;
     for (const record of page.items) {
-      const admission = admit(record);
+      const admission = consumer.add(record);
       if (admission === 'new') advanced = true;
       yield { record, admission };
     }
     const currentIgnored = new Set<string>();
     for (const ignored of page.ignored) {
+      if (ignored.id !== undefined) consumer.addUnreadable(ignored.id);
       const key = ignored.rawId;
       if (key !== null) {
         if (currentIgnored.has(key) || previousIgnored.has(key)) continue;

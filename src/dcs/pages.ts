@@ -13,6 +13,8 @@ export const MAX_CONTAINERS = 100_000;
 export interface IgnoredRecord {
   /** The raw id as shown in logs (see shownId), null when the record had none. */
   rawId: string | null;
+  /** The id, when it is a valid one: the record is still a version of it (docs/safety.md). */
+  id?: string | undefined;
   reason: string;
 }
 
@@ -26,8 +28,8 @@ export interface Page<T> {
 }
 
 /** A record left out for `reason`; its raw id is shown only then, so the common path does not pay for it. */
-export function ignoredRecord(rawId: unknown, reason: string): IgnoredRecord {
-  return { rawId: shownId(rawId), reason };
+export function ignoredRecord(rawId: unknown, reason: string, id?: string): IgnoredRecord {
+  return { rawId: shownId(rawId), id, reason };
 }
 
 /** Where a listing keeps its records and its total, and how one record is read. */

@@ -3,7 +3,7 @@
 
 import { TASK_ID } from '../model/ids.js';
 import type { TaskRecord } from '../policy/policy.js';
-import { cut, TEXT_LIMITS } from '../text/cut.js';
+import { TEXT_LIMITS } from '../text/cut.js';
 import { type IgnoredRecord, ignoredRecord, type Page, parseListing } from './pages.js';
 
 export type TaskPage = Page<TaskRecord>;
@@ -15,21 +15,33 @@ export function parseTaskPage(body: unknown): TaskPage | string {
   return parseListing(body, { listKey: 'tasks', countKey: 'task_count', parseRecord: parseTask });
 }
 
+/**
+ * Names are kept whole for the exclusions (docs/safety.md): one longer than this is not a DCS task name, and
+ * its record is ignored rather than held (docs/bounds.md).
+ */
+export const MAX_TASK_NAME = 1024;
+
 function parseTask(raw: Record<string, unknown>): TaskRecord | IgnoredRecord {
   const { id, name, status, created_at: createdAt } = raw;
-  const ignored = (reason: string) => ignoredRecord(id, reason);
-  if (id === undefined || id === null || id === '') return ignored('the record has no id');
+  if (id === undefined || id === null || id === '') return ignoredRecord(id, 'the record has no id');
   if (typeof id !== 'string' || !TASK_ID.test(id)) {
-    return ignored('the id is not a valid task id ([A-Za-z0-9][A-Za-z0-9_-]{0,63})');
+    return ignoredRecord(id, 'the id is not a valid task id ([A-Za-z0-9][A-Za-z0-9_-]{0,63})');
   }
+  // From here the id is valid: an unreadable record is still a version of it.
+  const ignored = (reason: string) => ignoredRecord(id, reason, id);
   if (typeof status !== 'string' || status === '') return ignored('the record has no status');
+  if (status.length > TEXT_LIMITS.status) return ignored('the status is not a DCS status');
   const createdAtMs =
     typeof createdAt === 'string' && ISO_TIMESTAMP.test(createdAt) ? Date.parse(createdAt) : Number.NaN;
   if (Number.isNaN(createdAtMs)) return ignored('the record has no readable created_at');
+  if (name !== undefined && name !== null && typeof name !== 'string') return ignored('no readable name');
+  if (typeof name === 'string' && name.length > MAX_TASK_NAME) {
+    return ignored(`the name is longer than ${MAX_TASK_NAME} characters`);
+  }
   return {
     id,
-    name: typeof name === 'string' ? cut(name, TEXT_LIMITS.taskName) : '',
-    status: cut(status, TEXT_LIMITS.status),
+    name: typeof name === 'string' ? name : null,
+    status,
     createdAt: createdAt as string,
     createdAtMs,
   };

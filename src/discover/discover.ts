@@ -10,7 +10,7 @@ import type { InstanceRecord } from '../dcs/instances.js';
 import { ignoredRecord } from '../dcs/pages.js';
 import type { Config, Fleet, Scope, Target } from '../model/config.js';
 import { CONFLICTING } from '../policy/policy.js';
-import { SeenTable } from '../policy/seen.js';
+import { Versions } from '../policy/versions.js';
 import { IgnoredTally } from '../report/ignored.js';
 import type { RunReporter } from '../report/reporter.js';
 import type { FleetSummary } from '../report/summary.js';
@@ -107,26 +107,25 @@ async function listProject(
 ): Promise<Listing> {
   const scope = fleets[0] as Scope;
   const selectors = fleets.map((fleet) => ({ index: fleet.index, selects: fleetSelector(fleet) }));
-  const seen = new SeenTable();
   /**
    * Instances some fleet selects, with those fleets, by their id's identity in the table (UUIDs compare
    * without case): a ban reaches whatever shares it, even an id whose hash collides.
    */
   const selected = new Map<number, { instance: InstanceRecord; fleets: number[] }>();
+  const versions = new Versions<InstanceRecord>({
+    factsOf: instanceFacts,
+    sameFacts: sameInstance,
+    held: (key) => selected.get(key)?.instance,
+  });
   const ignored = new IgnoredTally(reporter, { runId, kind: 'instance', scope });
-  const admit = (instance: InstanceRecord) => {
-    const id = instance.instanceId.toLowerCase();
-    const sighting = seen.see(id, seen.fingerprint(...instanceFacts(instance)));
-    if (sighting === 'banned') return 'repeat';
-    const key = seen.identity();
-    const held = selected.get(key)?.instance;
-    // The table holds hashes; a record still held is compared exactly.
-    if (sighting === 'other' || (sighting === 'same' && held && !sameInstance(held, instance))) {
-      seen.ban();
+  const add = (instance: InstanceRecord) => {
+    const { verdict, sighting } = versions.see(instance.instanceId.toLowerCase(), instance);
+    const key = sighting.identity;
+    if (verdict === 'repeat') return 'repeat';
+    if (verdict === 'contradicted') {
       selected.delete(key);
       return CONFLICTING;
     }
-    if (sighting === 'same') return 'repeat';
     const matching = selectors.filter(({ selects }) => selects(instance)).map(({ index }) => index);
     if (matching.length > 0) {
       if (selected.size >= MAX_SELECTED_INSTANCES) {
@@ -140,8 +139,13 @@ async function listProject(
     }
     return 'new';
   };
+  // An unreadable record of a valid id still contradicts every readable one (docs/safety.md).
+  const addUnreadable = (id: string) => {
+    const { verdict, sighting } = versions.see(id.toLowerCase(), undefined);
+    if (verdict === 'contradicted') selected.delete(sighting.identity);
+  };
   try {
-    for await (const item of client.listInstances(scope, admit)) {
+    for await (const item of client.listInstances(scope, { add, addUnreadable })) {
       if ('ignored' in item) ignored.add(item.ignored);
       else if (item.admission === CONFLICTING)
         ignored.add(ignoredRecord(item.record.instanceId, CONFLICTING));

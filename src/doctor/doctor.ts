@@ -4,7 +4,7 @@
 // the right to delete (one DELETE of a task id that cannot exist). Nothing is ever deleted.
 import { randomBytes } from 'node:crypto';
 import { DcsClient, type TransportTuning } from '../dcs/client.js';
-import { DcsError } from '../dcs/errors.js';
+import { DcsError, INSTANCE_GONE_CODES, isFromDcs, notDcsApiMessage } from '../dcs/errors.js';
 import { discover } from '../discover/discover.js';
 import { accountsUsed, type Config, type Scope, type Target } from '../model/config.js';
 import type { Accounts } from '../model/credentials.js';
@@ -246,8 +246,18 @@ async function probeDelete(
     if (!(error instanceof DcsError) || error.kind !== 'http')
       return failure(error, 'delete-task', instance, instance.instanceId);
     const seen = `${error.httpStatus}${error.errorCode ? ` ${error.errorCode}` : ''}`;
+    // Only DCS's own answer shows the right: a gateway's or a proxy's 404 never reached DCS.
     const missing =
-      error.httpStatus === 404 || (error.httpStatus === 400 && /not (exist|found)/i.test(error.message));
+      isFromDcs(error) &&
+      !INSTANCE_GONE_CODES.has(error.errorCode as string) &&
+      (error.httpStatus === 404 || (error.httpStatus === 400 && /not (exist|found)/i.test(error.message)));
+    if (error.httpStatus === 404 && !isFromDcs(error)) {
+      return {
+        status: 'fail',
+        detail: notDcsApiMessage(instance.endpoint, error),
+        fix: 'Set the endpoint of the DCS API of this region (docs/config.md); the right to delete is not shown.',
+      };
+    }
     if (missing) {
       return {
         status: 'ok',

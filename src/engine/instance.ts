@@ -4,9 +4,11 @@ import type { DcsApi } from '../dcs/client.js';
 import {
   DcsError,
   INSTANCE_GONE_CODES,
+  isFromDcs,
   malformedError,
   NOT_NOW_CODES,
   type NotSentReason,
+  notDcsApiMessage,
   statusText,
 } from '../dcs/errors.js';
 import { ignoredRecord } from '../dcs/pages.js';
@@ -17,6 +19,7 @@ import { IgnoredTally } from '../report/ignored.js';
 import { OUTCOMES, type Outcome } from '../report/outcomes.js';
 import type { DeferReason, RunReporter, TaskResult } from '../report/reporter.js';
 import { type InstanceSummary, type TaskFailure, zeroCounters } from '../report/summary.js';
+import { shownTaskName } from '../text/cut.js';
 import type { Clock } from '../time/clock.js';
 import { mapConcurrently } from './pool.js';
 
@@ -80,14 +83,18 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
   counters.ignored = listing.ignored;
   if ('error' in listing) {
     const { error } = listing;
+    // Only DCS's own "no such instance" means gone; any other 404 is not DCS answering (docs/safety.md).
     const notFound = error.kind === 'http' && error.httpStatus === 404;
-    if (notFound && target.source === 'fleet') {
+    const gone = notFound && isFromDcs(error) && INSTANCE_GONE_CODES.has(error.errorCode as string);
+    if (gone && target.source === 'fleet') {
       reporter.instanceVanished({ runId, target });
       return finish({ vanished: true });
     }
-    const message = notFound
+    const message = gone
       ? `instance not found: check its instanceId, projectId and region or endpoint in the config (${error.message})`
-      : error.message;
+      : notFound
+        ? notDcsApiMessage(target.endpoint, error)
+        : error.message;
     reporter.instanceFailed({ runId, target, listed: listing.listed, error, message });
     return finish({ error: { ...error.toSummaryError(), message } }, error.notSent ? [error.notSent] : [], {
       deferred: 0,
@@ -103,7 +110,7 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
     if (result.outcome === 'failed') {
       failures.push({
         taskId: task.id,
-        taskName: task.name,
+        taskName: shownTaskName(task.name),
         httpStatus: result.httpStatus,
         errorCode: result.errorCode,
         message: result.message ?? statusText(result.httpStatus),
@@ -177,7 +184,7 @@ async function listAndSelect(target: Target, context: InstanceContext): Promise<
   });
   let listed = 0;
   try {
-    for await (const item of client.listTasks(target, (task) => selector.add(task))) {
+    for await (const item of client.listTasks(target, selector)) {
       if ('ignored' in item) ignored.add(item.ignored);
       else if (item.admission === 'new') listed++;
       else if (item.admission !== 'repeat') ignored.add(ignoredRecord(item.record.id, item.admission));
@@ -211,11 +218,12 @@ async function deleteOne(
   } catch (error) {
     if (!(error instanceof DcsError)) throw error;
     if (error.kind === 'not-sent') return error.notSent ?? 'interrupted';
+    const notDcs = error.httpStatus === 404 && !isFromDcs(error);
     return {
       outcome: classifyDeleteError(error),
       httpStatus: error.httpStatus,
       errorCode: error.errorCode,
-      message: error.detail,
+      message: notDcs ? notDcsApiMessage(target.endpoint, error) : error.detail,
       requestId: error.requestId,
       attempts: error.attempts,
       durationMs: clock.now() - startedAt,
@@ -223,11 +231,13 @@ async function deleteOne(
   }
 }
 
-/** 404 means already gone (unless the instance itself is gone); DCS.4017/4957 mean "not now". */
+/**
+ * 404 from DCS means already gone (unless the instance itself is gone); a 404 DCS did not give is a failure
+ * naming the endpoint; DCS.4017/4957 mean "not now".
+ */
 function classifyDeleteError(error: DcsError): Outcome {
   const code = error.errorCode ?? '';
-  if (error.httpStatus === 404 && error.kind === 'http' && !INSTANCE_GONE_CODES.has(code))
-    return 'already-gone';
+  if (error.httpStatus === 404 && isFromDcs(error) && !INSTANCE_GONE_CODES.has(code)) return 'already-gone';
   if (NOT_NOW_CODES.has(code)) return 'skipped';
   return 'failed';
 }

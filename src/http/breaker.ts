@@ -1,6 +1,7 @@
 // A per-endpoint circuit breaker (docs/safety.md, "An endpoint that is down"): once requests in a row have
-// ended, after their retries, with no answer or a 5xx, the endpoint is unavailable for the rest of the run
-// and no request to it starts (not even a retry). Any other answer resets the count.
+// ended, after their retries, with no answer or a 5xx, or an endpoint that never answered has let attempts
+// in a row go unanswered (a silent network), the endpoint is unavailable for the rest of the run and no
+// attempt to it is sent: the breaker is asked as each attempt is about to go, after its wait in the queue.
 import {
   type Delivered,
   type HttpRequest,
@@ -12,9 +13,16 @@ import {
 
 /** Requests in a row that end with no HTTP answer or a 5xx before an endpoint counts as down. */
 export const FAILURES_BEFORE_UNAVAILABLE = 10;
+/**
+ * Attempts in a row without an answer before an endpoint that has not answered once in the run counts as
+ * down: a network that drops or holds every connection (a VPC without NAT) is found in about 30 s.
+ */
+export const SILENT_ATTEMPTS = 3;
 
 export class Breaker {
   #inRow = 0;
+  #silentInRow = 0;
+  #answeredOnce = false;
   #lastError: string | undefined;
   #unavailable = false;
 
@@ -34,18 +42,44 @@ export class Breaker {
     this.#failed(error);
   }
 
+  /** One attempt got an HTTP answer (any status). */
+  attemptAnswered(): void {
+    this.#answeredOnce = true;
+    this.#silentInRow = 0;
+  }
+
+  /** One attempt got no answer. */
+  attemptUnanswered(error: string): void {
+    if (this.#answeredOnce) return;
+    this.#lastError = error;
+    if (++this.#silentInRow >= SILENT_ATTEMPTS) this.#unavailable = true;
+  }
+
   #failed(error: string): void {
     this.#lastError = error;
     if (++this.#inRow >= FAILURES_BEFORE_UNAVAILABLE) this.#unavailable = true;
   }
 }
 
-/** Every attempt to an unavailable endpoint (`breakerFor` its origin) is not sent. */
+/**
+ * Every attempt to an unavailable endpoint (`breakerFor` its origin) is not sent; each one sent tells the
+ * breaker whether it got an answer. Stacked last before the exchange: nothing waits between it and the wire.
+ */
 export function breaking<R extends HttpRequest>(breakerFor: (origin: string) => Breaker): Interceptor<R> {
-  return (next) => (request) => {
-    const down = breakerFor(request.origin).unavailable;
-    if (down !== undefined) throw new NotSentError('unavailable', `endpoint unavailable: ${down}`);
-    return next(request);
+  return (next) => async (request) => {
+    const breaker = breakerFor(request.origin);
+    const down = breaker.unavailable;
+    if (down !== undefined) {
+      throw new NotSentError('unavailable', `endpoint ${request.origin} unavailable: ${down}`);
+    }
+    try {
+      const response = await next(request);
+      breaker.attemptAnswered();
+      return response;
+    } catch (error) {
+      if (error instanceof TransportError) breaker.attemptUnanswered(error.message);
+      throw error;
+    }
   };
 }
 

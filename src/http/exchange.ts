@@ -48,7 +48,7 @@ function transportError(error: unknown, timeoutMs: number): TransportError {
   const tls = CERTIFICATE_ERROR.test(`${code} ${cause}`);
   const detail =
     name === 'TimeoutError'
-      ? `no complete answer within ${timeoutMs} ms`
+      ? `no answer within ${timeoutMs} ms`
       : [code ?? cause, message].filter(Boolean).join(' ') || String(error);
   return new TransportError(tls ? 'tls' : 'network', `${tls ? 'TLS' : 'network'} error: ${detail}`, {
     cause: error,

@@ -9,7 +9,8 @@ export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 /** The fields of a listed task that the policy looks at. */
 export interface TaskRecord {
   id: string;
-  name: string;
+  /** The whole name as received (exclusions match it, never a cut one); null when the record has none. */
+  name: string | null;
   status: string;
   createdAt: string;
   createdAtMs: number;
@@ -38,14 +39,25 @@ export const MAX_CLOCK_AHEAD_MS = 24 * 3_600_000;
 /** Why a listed record is not used. */
 export const CONFLICTING = 'conflicting records';
 export const IN_THE_FUTURE = 'created_at in the future';
+/** A record without a name can match no exclusion: where the policy excludes names, it is not judged. */
+export const NO_NAME = 'no name';
 
 export function isTerminal(status: string): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
-/** A task whose created_at is too far ahead to judge (it would take a keepLatest place from real ones). */
-export function isInTheFuture(task: TaskRecord, nowMs: number): boolean {
-  return task.createdAtMs > nowMs + MAX_CLOCK_AHEAD_MS;
+/**
+ * Why a readable record still cannot be judged, or undefined when it can: a created_at too far ahead (it
+ * would take a keepLatest place from real ones), or no name where the policy excludes names.
+ */
+export function unjudgeable(
+  task: TaskRecord,
+  policy: TaskPolicy,
+  nowMs: number,
+): typeof IN_THE_FUTURE | typeof NO_NAME | undefined {
+  if (task.createdAtMs > nowMs + MAX_CLOCK_AHEAD_MS) return IN_THE_FUTURE;
+  if (task.name === null && policy.excludeTaskNames.length > 0) return NO_NAME;
+  return undefined;
 }
 
 /**
@@ -61,7 +73,8 @@ export function eligibility(policy: TaskPolicy, nowMs: number): (task: TaskRecor
     isTerminal(task.status) &&
     statuses.has(task.status) &&
     task.createdAtMs < cutoffMs &&
-    !excluded.has(task.name);
+    // A record without a name can match no exclusion: it is eligible only where nothing is excluded.
+    (task.name === null ? excluded.size === 0 : !excluded.has(task.name));
 }
 
 /** keepLatest ranks the SUCCESS and FAILED tasks, whatever their age, name or the statuses selection. */
@@ -85,6 +98,6 @@ export function sameFacts(a: TaskRecord, b: TaskRecord): boolean {
 }
 
 /** The facts of sameFacts, for a fingerprint. */
-export function factsOf(task: TaskRecord): [string, number, string] {
+export function factsOf(task: TaskRecord): [string, number, string | null] {
   return [task.status, task.createdAtMs, task.name];
 }

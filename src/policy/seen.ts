@@ -5,30 +5,49 @@
 // one (a repeat): the selector compares the records it holds exactly, so neither can let a delete through.
 
 /** How a key was seen: first time, again with the same facts, with other facts, or already banned. */
-export type Sighting = 'new' | 'same' | 'other' | 'banned';
+export type SightingKind = 'new' | 'same' | 'other' | 'banned';
+
+/** One look-up of a key: what it found, and a handle on that key's slot until the table's next `see`. */
+export interface Sighting {
+  readonly kind: SightingKind;
+  /**
+   * The key's 48-bit hash (keys whose hashes collide share it): whatever an owner holds of a key under it,
+   * a ban of that key reaches.
+   */
+  readonly identity: number;
+  /** Whether the owner marked this key (the selector: "counted as eligible"). */
+  readonly marked: boolean;
+  /** Every later sighting of this key is 'banned'. */
+  ban(): void;
+  mark(): void;
+}
 
 // The low three bits of a slot's facts word; the fingerprint takes the other 29. A slot without SEEN is empty.
 const SEEN = 1;
-/** A flag the owner may set on a seen key (the selector: "counted as eligible"). */
 const MARKED = 2;
 const BANNED = 4;
 const FLAGS = 7;
 
 /**
- * Room for 111,000 keys from the start (1.3 MB): most listings never grow the table, and growing is what leaves
- * dead arrays for the garbage collector while many instances list at once.
+ * The facts of a record that cannot be read: no fingerprint equals it, so a readable version of the same key
+ * always reads as 'other' (docs/safety.md, "An unreadable record still speaks for its id").
  */
-const INITIAL_SLOTS = 131_072;
+export const UNREADABLE_FACTS = 0;
+
+/** A small listing allocates little (2.5 KB); the table doubles as it fills. */
+const INITIAL_SLOTS = 256;
+/** Fewer slots than this could not hold a key below MAX_LOAD: the table is refused. */
+export const MIN_SLOTS = 8;
 /**
  * Doubled when fuller than this: linear probing stays short, and a table of n keys takes 12 to 24 bytes a key
- * (a listing's most, 1,000,000 keys, 12 to 24 MB). Fewer, larger steps leave less for the garbage collector.
+ * (a listing's most, 1,000,000 keys, 12 to 24 MB).
  */
 const MAX_LOAD = 0.85;
 
 export interface SeenTableOptions {
   random?: () => number;
   keyHash?: (key: string, seed: number) => number;
-  /** Slots to start with (tests start small, so that tables grow). */
+  /** Slots to start with, at least MIN_SLOTS (tests start at the least, so that tables grow). */
   initialSlots?: number;
 }
 
@@ -39,8 +58,6 @@ export class SeenTable {
   #low: Uint16Array;
   #facts: Uint32Array;
   #size = 0;
-  /** The slot of the last key seen. */
-  #slot = 0;
   readonly #keyHash: (key: string, seed: number) => number;
 
   /**
@@ -52,6 +69,9 @@ export class SeenTable {
     keyHash = hashString,
     initialSlots = INITIAL_SLOTS,
   }: SeenTableOptions = {}) {
+    if (!Number.isSafeInteger(initialSlots) || initialSlots < MIN_SLOTS) {
+      throw new RangeError(`initialSlots must be a whole number of at least ${MIN_SLOTS}`);
+    }
     const seed = () => Math.floor(random() * 0x1_0000_0000) >>> 0;
     this.#seeds = [seed(), seed(), seed()];
     this.#keyHash = keyHash;
@@ -65,64 +85,64 @@ export class SeenTable {
     return this.#size;
   }
 
-  /** A fingerprint of a record's facts, keyed like this table's hashes. */
-  fingerprint(...facts: ReadonlyArray<string | number>): number {
-    let hash = this.#seeds[2];
-    for (const fact of facts) {
-      hash = typeof fact === 'number' ? mixNumber(hash, fact) : mixString(hash, fact);
-      hash = mixWord(hash, 0x9e37_79b9);
-    }
-    return finish(hash);
+  /** Slots allocated (the table's memory is 10 bytes a slot). */
+  get slots(): number {
+    return this.#facts.length;
   }
 
-  /**
-   * Looks `key` up and enters it with `facts` (a fingerprint: its low three bits are not kept) when new;
-   * later calls about it act on this key.
-   */
+  /** A fingerprint of a record's facts, keyed like this table's hashes; never UNREADABLE_FACTS. */
+  fingerprint(...facts: ReadonlyArray<string | number | null>): number {
+    let hash = this.#seeds[2];
+    for (const fact of facts) {
+      hash =
+        fact === null
+          ? mixWord(hash, 0x5bd1_e995)
+          : typeof fact === 'number'
+            ? mixNumber(hash, fact)
+            : mixString(hash, fact);
+      hash = mixWord(hash, 0x9e37_79b9);
+    }
+    // The low three bits are the state flags'; what is left is never 0, the unreadable facts.
+    return (finish(hash) & ~FLAGS) >>> 0 || FLAGS + 1;
+  }
+
+  /** Looks `key` up and enters it with `facts` (a fingerprint or UNREADABLE_FACTS) when new. */
   see(key: string, facts: number): Sighting {
-    // Stryker disable next-line EqualityOperator,ArithmeticOperator: growing one key sooner or later changes nothing seen.
-    if ((this.#size + 1) / this.#facts.length > MAX_LOAD) this.#grow();
+    if (this.#size + 1 > this.#facts.length * MAX_LOAD) this.#grow();
     const high = this.#keyHash(key, this.#seeds[0]) >>> 0;
     const low = this.#keyHash(key, this.#seeds[1]) >>> 16;
     const slot = this.#find(high, low);
-    this.#slot = slot;
     const word = this.#facts[slot] as number;
+    let kind: SightingKind;
     if (word === 0) {
       this.#high[slot] = high;
       this.#low[slot] = low;
       this.#facts[slot] = ((facts & ~FLAGS) | SEEN) >>> 0;
       this.#size++;
-      return 'new';
+      kind = 'new';
+    } else if (word & BANNED) {
+      kind = 'banned';
+    } else {
+      kind = (word & ~FLAGS) >>> 0 === (facts & ~FLAGS) >>> 0 ? 'same' : 'other';
     }
-    if (word & BANNED) return 'banned';
-    return (word & ~FLAGS) >>> 0 === (facts & ~FLAGS) >>> 0 ? 'same' : 'other';
+    return this.#handle(slot, kind, high * 0x1_0000 + low);
   }
 
-  /** Bans the key last seen: every later sighting of it is 'banned'. */
-  ban(): void {
-    this.#flag(BANNED);
-  }
-
-  mark(): void {
-    this.#flag(MARKED);
-  }
-
-  /** Whether the key last seen was marked. */
-  isMarked(): boolean {
-    return ((this.#facts[this.#slot] as number) & MARKED) !== 0;
-  }
-
-  /**
-   * The identity of the key last seen: its 48-bit hash (keys whose hashes collide share it), so that
-   * whatever an owner holds of a key under it, a ban of that key reaches.
-   */
-  identity(): number {
-    // Stryker disable next-line ArithmeticOperator: high * 65536 - low is one-to-one too (low < 65536).
-    return (this.#high[this.#slot] as number) * 0x1_0000 + (this.#low[this.#slot] as number);
-  }
-
-  #flag(flag: number): void {
-    this.#facts[this.#slot] = (this.#facts[this.#slot] as number) | flag;
+  #handle(slot: number, kind: SightingKind, identity: number): Sighting {
+    const facts = this.#facts;
+    return {
+      kind,
+      identity,
+      get marked() {
+        return ((facts[slot] as number) & MARKED) !== 0;
+      },
+      ban: () => {
+        facts[slot] = (facts[slot] as number) | BANNED;
+      },
+      mark: () => {
+        facts[slot] = (facts[slot] as number) | MARKED;
+      },
+    };
   }
 
   /** The slot holding (high, low), or the empty slot where it goes. */
@@ -133,8 +153,7 @@ export class SeenTable {
     for (;;) {
       if (this.#facts[slot] === 0) return slot;
       if (this.#high[slot] === high && this.#low[slot] === low) return slot;
-      // Stryker disable next-line ArithmeticOperator: wrapping one step later reads past the end (undefined: neither empty nor a match), then wraps.
-      slot = slot + 1 === slots ? 0 : slot + 1;
+      slot = slot + 1 < slots ? slot + 1 : 0;
     }
   }
 
@@ -145,7 +164,7 @@ export class SeenTable {
     this.#low = new Uint16Array(slots);
     this.#facts = new Uint32Array(slots);
     facts.forEach((word, old) => {
-      // Stryker disable next-line ConditionalExpression: copying an empty slot writes an empty slot.
+      // An empty slot is not a key: copied, it would overwrite a key whose hash is 0 (a test injects one).
       if (word === 0) return;
       const slot = this.#find(high[old] as number, low[old] as number);
       this.#high[slot] = high[old] as number;

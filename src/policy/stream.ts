@@ -9,16 +9,18 @@ import {
   CONFLICTING,
   eligibility,
   factsOf,
-  IN_THE_FUTURE,
-  isInTheFuture,
+  type IN_THE_FUTURE,
   isNewer,
   isOlder,
   isRanked,
+  type NO_NAME,
   sameFacts,
   type TaskPolicy,
   type TaskRecord,
+  unjudgeable,
 } from './policy.js';
 import { SeenTable } from './seen.js';
+import { type Version, Versions } from './versions.js';
 
 /**
  * A listing that contradicts itself for more ids than this is not one to act on. It also bounds what a ban
@@ -27,7 +29,7 @@ import { SeenTable } from './seen.js';
 export const MAX_CONFLICTS = 100;
 
 /** What became of one listed record: a new task, a repeat of one, or ignored (and why). */
-export type Admission = 'new' | 'repeat' | typeof CONFLICTING | typeof IN_THE_FUTURE;
+export type Admission = 'new' | 'repeat' | typeof CONFLICTING | typeof IN_THE_FUTURE | typeof NO_NAME;
 
 export interface StreamedSelection<T extends TaskRecord> {
   /** Distinct stale tasks (the policy's pick before the cap). */
@@ -58,7 +60,7 @@ export class StreamSelector<T extends TaskRecord> {
   readonly #nowMs: number;
   readonly #isEligible: (task: TaskRecord) => boolean;
   readonly #holdDeferred: boolean;
-  readonly #seen: SeenTable;
+  readonly #versions: Versions<T>;
   // Tasks are held under their id's identity in the table of seen ids, so a ban reaches whatever shares it.
   /** The newest ranked tasks: the first keepLatest of them are protected. */
   readonly #keep: BestOf<T, number>;
@@ -81,11 +83,11 @@ export class StreamSelector<T extends TaskRecord> {
     this.#nowMs = nowMs;
     this.#isEligible = eligibility(policy, nowMs);
     this.#holdDeferred = holdDeferred;
-    this.#seen = seen;
+    this.#versions = new Versions<T>({ factsOf, sameFacts, held: (key) => this.#held(key) }, seen);
     this.#maxConflicts = maxConflicts;
     // Each ban removes at most one held record from each heap: that many more held keep the picks exact.
     const spare = maxConflicts;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: with keepLatest 0 nothing is protected, whatever the heap holds; holding none saves memory.
+    // With keepLatest 0 nothing is protected: the heap holds nothing.
     this.#keep = new BestOf<T, number>(keepLatest > 0 ? keepLatest + spare : 0, isNewer);
     // Up to keepLatest of the oldest eligible tasks may turn out protected; one more shows the oldest deferred.
     const oldestHeld = holdDeferred
@@ -96,30 +98,33 @@ export class StreamSelector<T extends TaskRecord> {
   }
 
   /**
-   * Takes one listed record. The first record of an id is a new task (unless dated in the future); a later
-   * one is a repeat when its facts agree with the first, and a contradiction otherwise: then the id is banned
-   * for the run, however far apart the two were, and every later record of it is passed over.
+   * Takes one listed record (docs/safety.md): a new task unless it cannot be judged (then it is ignored, but
+   * still a version of its id), a repeat, or a contradiction that bans its id (see Versions).
    */
   add(task: T): Admission {
-    const sighting = this.#seen.see(task.id, this.#seen.fingerprint(...factsOf(task)));
-    if (sighting === 'banned') return 'repeat';
-    const key = this.#seen.identity();
-    if (sighting === 'other') return this.#ban(key);
-    if (sighting === 'same') {
-      // The table holds hashes; a record still held is compared exactly.
-      const held = this.#held(key);
-      return held && !sameFacts(held, task) ? this.#ban(key) : 'repeat';
-    }
-    // Remembered, never held: a later record of it with other facts is still a contradiction.
-    if (isInTheFuture(task, this.#nowMs)) return IN_THE_FUTURE;
+    const version = this.#versions.see(task.id, task);
+    if (version.verdict === 'repeat') return 'repeat';
+    if (version.verdict === 'contradicted') return this.#ban(version);
+    const unjudged = unjudgeable(task, this.#policy, this.#nowMs);
+    if (unjudged) return unjudged;
+    const key = version.sighting.identity;
     if (this.#isEligible(task)) {
-      this.#seen.mark();
+      version.sighting.mark();
       this.#eligible++;
       this.#oldest.offer(task, key);
       this.#newest.offer(task, key);
     }
     if (isRanked(task)) this.#keep.offer(task, key);
     return 'new';
+  }
+
+  /**
+   * Takes a record of `id` that could not be read (docs/safety.md, "An unreadable record still speaks for its
+   * id"): it agrees with no readable version, so any other version of the id bans it.
+   */
+  addUnreadable(id: string): Admission {
+    const version = this.#versions.see(id, undefined);
+    return version.verdict === 'contradicted' ? this.#ban(version) : 'repeat';
   }
 
   finish(): StreamedSelection<T> {
@@ -144,10 +149,10 @@ export class StreamSelector<T extends TaskRecord> {
     };
   }
 
-  /** Bans the id last seen (`key`): never deleted, never ranked, not counted (the listing without it). */
-  #ban(key: number): Admission {
-    this.#seen.ban();
-    if (this.#seen.isMarked()) this.#eligible--;
+  /** Drops a contradicted id: never deleted, never ranked, not counted (the listing without it). */
+  #ban({ sighting }: Version): Admission {
+    if (sighting.marked) this.#eligible--;
+    const key = sighting.identity;
     this.#keep.remove(key);
     this.#oldest.remove(key);
     this.#newest.remove(key);

@@ -1,5 +1,6 @@
 // The run's events as structured log records (docs/logs.md): one per stale task, one per problem, and the
 // summary at the end. The CLI writes them as JSON lines; the Lambda through Powertools Logger.
+import { shownTaskName } from '../text/cut.js';
 import type { Logger } from './logger.js';
 import { OUTCOMES } from './outcomes.js';
 import type { RunReporter } from './reporter.js';
@@ -120,7 +121,7 @@ export class LogReporter implements RunReporter {
       runId,
       instanceId: target.instanceId,
       taskId: task.id,
-      taskName: task.name,
+      taskName: shownTaskName(task.name),
       taskStatus: task.status,
       createdAt: task.createdAt,
       outcome: result.outcome,

@@ -21,3 +21,8 @@ export function cut(text: string, max: number): string {
   if (last >= 0xd800 && last <= 0xdbff) end--;
   return `${text.slice(0, end)}…`;
 }
+
+/** A task's name as output shows it: cut (docs/bounds.md); '' for a record without one. */
+export function shownTaskName(name: string | null): string {
+  return name === null ? '' : cut(name, TEXT_LIMITS.taskName);
+}
