@@ -1,6 +1,7 @@
 // Bounded by construction (docs/bounds.md): no value a server sends, no backlog and no failure can crash a
 // run or grow its memory, its output or its answer.
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_TASK_NAME } from '../src/dcs/tasks.js';
 import { run } from '../src/engine/run.js';
 import { parseRetryAfter } from '../src/http/retry.js';
 import { alertEvents } from '../src/report/events.js';
@@ -78,6 +79,7 @@ describe('no value crashes the run', () => {
   });
 
   it('__proto__ keys, 1e400 and a 7 MiB name are data: used or ignored, never a crash', async () => {
+    // A name longer than MAX_TASK_NAME is no DCS task name: its record is ignored, never held or deleted.
     simulator = await startSimulator();
     seed(simulator, A, []);
     const huge = 'n'.repeat(7 * 1024 * 1024);
@@ -90,12 +92,12 @@ describe('no value crashes the run', () => {
     simulator.inject({ operation: 'list-tasks', times: 1, fault: { type: 'malformed', body } });
     const deps = fastDeps();
     const { summary } = await run(parseConfig(configFor(simulator.endpoint, [A])), {}, deps);
-    expect(summary.instances[0]).toMatchObject({ listed: 2, ignored: 1, deleted: 2 });
-    const record = deps.logger.taskRecords().find((entry) => entry.taskId === taskId(2));
-    expect(String(record?.taskName)).toHaveLength(256);
-    expect(deps.logger.records.find((entry) => entry.message === 'task record ignored')?.taskId).toBe(
-      'Infinity',
-    );
+    expect(summary.instances[0]).toMatchObject({ listed: 1, ignored: 2, deleted: 1 });
+    const ignored = deps.logger.records.filter((entry) => entry.message === 'task record ignored');
+    expect(ignored.map((entry) => [entry.taskId, entry.reason])).toEqual([
+      [JSON.stringify(taskId(2)), `the name is longer than ${MAX_TASK_NAME} characters`],
+      ['Infinity', 'the id is not a valid task id ([A-Za-z0-9][A-Za-z0-9_-]{0,63})'],
+    ]);
   });
 });
 
@@ -120,11 +122,11 @@ describe('discovery is bounded', () => {
 });
 
 describe('every string from a response is cut before it is written', () => {
-  it('a failing task with a 7 MiB name, a long code, message and request id: cut in the record, summary and events', async () => {
+  it('a failing task with a 1,024-character name, a long code, message and request id: cut in the record, summary and events', async () => {
     simulator = await startSimulator();
     seed(simulator, A, []);
     simulator.addRawTasks(PROJECT, A, [
-      { id: taskId(1), name: `\u202e${'n'.repeat(7 * 1024 * 1024)}`, status: 'SUCCESS', created_at: OLD },
+      { id: taskId(1), name: `\u202e${'n'.repeat(MAX_TASK_NAME - 1)}`, status: 'SUCCESS', created_at: OLD },
     ]);
     simulator.inject({
       method: 'DELETE',

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_TASK_NAME } from '../src/dcs/tasks.js';
 import type { RunSummary } from '../src/report/summary.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import { configFor, instanceId, PROJECT, seed, startSimulator, taskId, tasks } from './helpers.js';
@@ -442,12 +443,12 @@ describe('Lambda handler (built bundle)', () => {
     expect(failedRecords).toHaveLength(150);
   });
 
-  it('answers under 1 MB for one failing task with a 7 MiB name, and no log line passes 16 KB', async () => {
+  it('answers under 1 MB for one failing task with a 1,024-character name, and no log line passes 16 KB', async () => {
     const { invoke, output } = await setup();
     simulator.addRawTasks(PROJECT, A, [
       {
         id: taskId(99),
-        name: 'N'.repeat(7 * 1024 * 1024),
+        name: 'N'.repeat(MAX_TASK_NAME),
         status: 'SUCCESS',
         created_at: '2024-01-01T00:00:00Z',
       },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseInstancePage } from '../src/dcs/instances.js';
 import { MAX_LISTED_RECORDS, maxPages, type PageRead, streamRecords } from '../src/dcs/listing.js';
 import { type IgnoredRecord, MAX_CONTAINERS, parseListing, tooManyContainers } from '../src/dcs/pages.js';
-import { parseTaskPage } from '../src/dcs/tasks.js';
+import { MAX_TASK_NAME, parseTaskPage } from '../src/dcs/tasks.js';
 import { taskId } from './helpers.js';
 
 type Item = { id: string };
@@ -202,13 +202,37 @@ describe('task and instance records', () => {
     expect(read({ id: 'a', status: 'SUCCESS', created_at: '2026-01-01T00:00:00+0800' })).toMatchObject({
       createdAtMs: Date.parse('2025-12-31T16:00:00Z'),
     });
-    expect(read({ id: 'a', status: 'S'.repeat(100), created_at: old, name: 7 })).toMatchObject({ name: '' });
+    // Names are kept whole (exclusions match them whole); present but not a string, the record is ignored.
+    for (const name of [7, ['EXTEND'], { name: 'EXTEND' }, true]) {
+      expect(read({ id: 'a', status: 'SUCCESS', created_at: old, name })).toBe('no readable name');
+    }
+    for (const name of [undefined, null]) {
+      expect(read({ id: 'a', status: 'SUCCESS', created_at: old, name })).toMatchObject({ name: null });
+    }
     expect(
-      (read({ id: 'a', status: 'SUCCESS', created_at: old, name: 'n'.repeat(300) }) as { name: string }).name,
-    ).toHaveLength(256);
-    expect(
-      (read({ id: 'a', status: 'S'.repeat(100), created_at: old }) as { status: string }).status,
-    ).toHaveLength(64);
+      read({ id: 'a', status: 'SUCCESS', created_at: old, name: 'n'.repeat(MAX_TASK_NAME) }),
+    ).toMatchObject({
+      name: 'n'.repeat(MAX_TASK_NAME),
+    });
+    expect(read({ id: 'a', status: 'SUCCESS', created_at: old, name: 'n'.repeat(MAX_TASK_NAME + 1) })).toBe(
+      `the name is longer than ${MAX_TASK_NAME} characters`,
+    );
+    expect(read({ id: 'a', status: 'S'.repeat(64), created_at: old })).toMatchObject({
+      status: 'S'.repeat(64),
+    });
+    expect(read({ id: 'a', status: 'S'.repeat(65), created_at: old })).toBe('the status is not a DCS status');
+  });
+
+  it('an unreadable record of a valid id carries the id; one whose id is not valid does not', () => {
+    const page = parseTaskPage({
+      tasks: [
+        { id: taskId(1), status: null, created_at: old },
+        { id: taskId(2), status: 'RUNNING', created_at: '2026-01-01 00:00:00' },
+        { id: '../x', status: 'SUCCESS', created_at: old },
+      ],
+    });
+    if (typeof page === 'string') throw new Error(page);
+    expect(page.ignored.map((record) => record.id)).toEqual([taskId(1), taskId(2), undefined]);
   });
 
   it('an instance needs a UUID; name and status default to empty, tags to none', () => {

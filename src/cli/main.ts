@@ -1,7 +1,4 @@
 // The command-line shell over `run`: arguments in, a summary and an exit code out.
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { InputError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
@@ -23,7 +20,7 @@ import { doctorCommand } from './doctor.js';
 import { helpText } from './help.js';
 import type { CliIo } from './io.js';
 import { colorsWanted } from './lines.js';
-import { writeMetricsFile } from './metrics-file.js';
+import { checkMetricsPath, writeMetricsFile } from './metrics-file.js';
 import { serveSimulator } from './serve.js';
 import { TerminalView } from './terminal.js';
 
@@ -78,7 +75,7 @@ async function execute(command: Command, io: CliIo): Promise<number> {
     case 'run': {
       const config = await loadConfigFile(command.configPath);
       const { accounts, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
-      if (command.metricsFile !== undefined) await checkWritable('--metrics-file', command.metricsFile);
+      if (command.metricsFile !== undefined) await checkMetricsPath('--metrics-file', command.metricsFile);
       return runAndReport(
         config,
         command.request,
@@ -141,6 +138,9 @@ async function runAndReport(
   }
 }
 
+/** After a first stop signal, the process ends within this long even if something hangs. */
+const STOP_WITHIN_MS = 15_000;
+
 /**
  * The first SIGINT or SIGTERM stops the run gently: no new request starts, those in flight finish, the rest
  * is deferred and the summary is written. A second one ends the process at once.
@@ -160,6 +160,8 @@ function stopOnSignals(io: CliIo, view: ReturnType<typeof chooseView>) {
         again: 'a second signal stops at once',
       });
       controller.abort(signal);
+      // Whatever a file or the network still does, the process ends within STOP_WITHIN_MS of the signal.
+      setTimeout(() => (io.exit ?? process.exit)(EXIT[signal]), STOP_WITHIN_MS).unref();
     };
     io.signals?.on(signal, handler);
     return [signal, handler] as const;
@@ -205,21 +207,6 @@ async function writeMetrics(path: string, summary: RunSummary, stats: RunStats, 
   } catch (error) {
     io.stderr.write(`dcs-task-cleanup: cannot write the metrics file ${path}: ${(error as Error).message}\n`);
     return false;
-  }
-}
-
-/** A file that cannot be written is bad input, found before any request. */
-async function checkWritable(flag: string, path: string): Promise<void> {
-  try {
-    await access(dirname(resolve(path)), constants.W_OK);
-  } catch (error) {
-    throw InputError.of(
-      flag,
-      `cannot write into ${dirname(resolve(path))}: ${(error as NodeJS.ErrnoException).code}`,
-      {
-        cause: error,
-      },
-    );
   }
 }
 

@@ -1,22 +1,94 @@
 // `run --metrics-file PATH`: the run's metrics for node_exporter's textfile collector, written atomically
-// (a temporary file beside it, then a rename), so that a scrape never reads half a file.
+// (a temporary file beside it, then a rename), so that a scrape never reads half a file. The path is checked
+// before the first request, and no file is opened in a way that can block (docs/safety.md).
+
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from '../config/errors.js';
+import { MiB } from '../http/body.js';
 import { prometheusText, readCounters } from '../report/prometheus.js';
 import type { RunStats } from '../report/reporter.js';
 import type { RunSummary } from '../report/summary.js';
 
+/**
+ * Bad input unless `path` names a regular file or a path that does not exist yet, in a directory this user
+ * can write (the rename replaces the file): a directory, a path ending in `/`, a FIFO or a device is refused.
+ */
+/** The sticky bit of a directory's mode (S_ISVTX). */
+const STICKY = 0o1000;
+
+export async function checkMetricsPath(flag: string, path: string): Promise<void> {
+  const refuse = (why: string, cause?: unknown) => {
+    throw InputError.of(flag, `${path} ${why}`, { cause });
+  };
+  if (path.endsWith('/')) refuse('ends in "/": name a file, not a directory');
+  const directory = dirname(resolve(path));
+  const existing = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    return refuse(`cannot be examined: ${error.code}`, error);
+  });
+  if (existing && !existing.isFile()) {
+    refuse(`is not a regular file (${kindOf(existing)}): name a file the collector reads`);
+  }
+  const folder = await stat(directory).catch((error: NodeJS.ErrnoException) =>
+    refuse(`cannot be written: its directory ${directory} is missing (${error.code})`, error),
+  );
+  if (!folder?.isDirectory()) refuse(`cannot be written: ${directory} is not a directory`);
+  await access(directory, constants.W_OK | constants.X_OK).catch((error: NodeJS.ErrnoException) =>
+    refuse(`cannot be written: this user cannot write into ${directory} (${error.code})`, error),
+  );
+  // In a sticky directory (/tmp) only the owner of a file, or of the directory, may replace it.
+  const uid = process.getuid?.() ?? 0;
+  if (existing && folder && folder.mode & STICKY && uid !== 0) {
+    if (existing.uid !== uid && folder.uid !== uid) refuse(`belongs to another user in a sticky directory`);
+  }
+}
+
 export async function writeMetricsFile(path: string, summary: RunSummary, stats: RunStats): Promise<void> {
   // Counters go on from the file this one replaces; a missing or foreign file starts them at 0.
-  const previous = await readFile(path, 'utf8').then(readCounters, () => new Map<string, number>());
-  // The collector reads only *.prom files: the temporary one is not picked up half-written.
+  const previous = await readPrevious(path);
+  // The collector reads only *.prom files: the temporary one is not picked up half-written. `wx`: a new
+  // file of our own, never something already there.
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temporary, prometheusText(summary, stats, previous), { mode: 0o644 });
+    const handle = await open(temporary, 'wx', 0o644);
+    try {
+      await handle.writeFile(prometheusText(summary, stats, previous));
+    } finally {
+      await handle.close();
+    }
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/** The counters of the file to replace, read only if it is a regular file (opened without blocking). */
+async function readPrevious(path: string): Promise<Map<string, number>> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return new Map();
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > MiB) return new Map();
+    return readCounters(await handle.readFile('utf8'));
+  } catch {
+    return new Map();
+  } finally {
+    await handle.close();
+  }
+}
+
+function kindOf(info: Awaited<ReturnType<typeof stat>>): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a file';
 }

@@ -4,6 +4,7 @@
 import type { Dispatcher } from 'undici';
 import { MiB } from '../http/body.js';
 import { Breaker, breaking, tripping } from '../http/breaker.js';
+import { ByteBudget } from '../http/budget.js';
 import { exchange } from '../http/exchange.js';
 import { Pacer, paced } from '../http/pacer.js';
 import {
@@ -37,6 +38,8 @@ import { parseTaskPage } from './tasks.js';
 /** A listing page (tasks or instances) is read up to 8 MiB; anything else (deletes, errors) up to 1 MiB. */
 const LISTING_BODY_CAP = 8 * MiB;
 const OTHER_BODY_CAP = 1 * MiB;
+/** Bytes of listing pages held at once by a run, whatever the number of instances listing (docs/bounds.md). */
+export const LISTING_BYTES_HELD = 32 * MiB;
 
 /** What the engine and discovery need of the DCS API: a fake can stand in for it in a unit test. */
 export interface DcsApi {
@@ -118,6 +121,7 @@ export class DcsClient implements DcsApi {
   readonly #exchange: Send<HttpRequest>;
   readonly #pageSize: number;
   readonly #instancePageSize: number;
+  readonly #pageBytes = new ByteBudget(LISTING_BYTES_HELD);
 
   constructor(accounts: Accounts, session: DcsSession, tuning: TransportTuning = {}) {
     const { limits, clock, deadline, stop, onAttempt } = session;
@@ -264,20 +268,27 @@ export class DcsClient implements DcsApi {
         ['offset', String(offset)],
         ['limit', String(limit)],
       ];
-      const response = await this.#request(scope, path, query, LISTING_BODY_CAP);
-      const overloaded = tooManyContainers(response.text);
-      if (overloaded) throw malformedError(overloaded, response.status, response.attempts);
-      const page = listing.parse(parseJsonQuietly(response.text));
-      if (typeof page === 'string') {
-        throw malformedError(
-          `malformed ${listing.what} at offset ${offset}: ${page}`,
-          response.status,
-          response.attempts,
-        );
+      // The page waits for room before it is requested, and holds what it took until its records are taken.
+      const reservation = await this.#pageBytes.reserve(LISTING_BODY_CAP);
+      try {
+        const response = await this.#request(scope, path, query, LISTING_BODY_CAP);
+        reservation.shrink(response.text.length);
+        const overloaded = tooManyContainers(response.text);
+        if (overloaded) throw malformedError(overloaded, response.status, response.attempts);
+        const page = listing.parse(parseJsonQuietly(response.text));
+        if (typeof page === 'string') {
+          throw malformedError(
+            `malformed ${listing.what} at offset ${offset}: ${page}`,
+            response.status,
+            response.attempts,
+          );
+        }
+        yield { page, httpStatus: response.status, attempts: response.attempts };
+        offset += page.records;
+        if (listing.done(page, offset)) return;
+      } finally {
+        reservation.release();
       }
-      yield { page, httpStatus: response.status, attempts: response.attempts };
-      offset += page.records;
-      if (listing.done(page, offset)) return;
     }
   }
 

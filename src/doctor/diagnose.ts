@@ -1,8 +1,9 @@
 // What an error means to an operator (docs/doctor.md): a diagnosis and the fix in one sentence, never a
 // bare status code. Pure: the doctor's checks call it with what they saw.
-import type { DcsError } from '../dcs/errors.js';
+import { type DcsError, isFromDcs } from '../dcs/errors.js';
 import { IAM_ACTION } from '../dcs/paths.js';
 import type { Scope } from '../model/config.js';
+import { parseHttpDate } from '../time/http-date.js';
 
 /** The gateway refuses a signature more than this far from its clock; doctor warns from CLOCK_WARN_MS. */
 export const CLOCK_FAIL_MS = 15 * 60_000;
@@ -51,7 +52,13 @@ export function diagnose(error: DcsError, situation: Situation): Diagnosis {
       `Grant ${action} to the IAM user of account "${scope.account}" in project ${scope.projectId} (README, Permissions).`,
     );
   }
-  if (error.kind === 'http' && error.httpStatus === 404) return notFound(said, error.errorCode, situation);
+  if (error.kind === 'http' && error.httpStatus === 404) return notFound(said, error, situation);
+  if (error.kind === 'not-sent' && error.notSent === 'unavailable') {
+    return fail(
+      `endpoint unavailable (no request sent): ${error.message}`,
+      `Check the endpoint ${scope.endpoint} and the network path to it; it gave no answer to the checks before.`,
+    );
+  }
   if (error.kind === 'network' || error.kind === 'tls') return unreachable(error, situation);
   if (error.kind === 'http' && (error.httpStatus === 429 || (error.httpStatus ?? 0) >= 500)) {
     return fail(
@@ -63,10 +70,10 @@ export function diagnose(error: DcsError, situation: Situation): Diagnosis {
 }
 
 function unauthorised(said: string, { scope, skewMs }: Situation): Diagnosis {
-  if (said.includes('APIGW.0303') || (skewMs !== undefined && Math.abs(skewMs) > CLOCK_FAIL_MS)) {
-    const off = skewMs === undefined ? 'too far' : describeSkew(skewMs);
+  // The clock is blamed only when the clock check found real skew, whatever code the 401 carries.
+  if (skewMs !== undefined && Math.abs(skewMs) > CLOCK_FAIL_MS) {
     return fail(
-      `${said} (the clock: this machine's clock is ${off}; the keys were not judged)`,
+      `${said} (the clock: this machine's clock is ${describeSkew(skewMs)}; the keys were not judged)`,
       "Set this machine's clock right (NTP, chrony or systemd-timesyncd): the gateway refuses signatures more than 15 minutes off.",
     );
   }
@@ -76,9 +83,13 @@ function unauthorised(said: string, { scope, skewMs }: Situation): Diagnosis {
   );
 }
 
-function notFound(said: string, code: string | null, { scope, instanceId, doing }: Situation): Diagnosis {
-  if (code === 'APIGW.0101') {
-    return fail(said, `No such API at ${scope.endpoint}: check the region ${scope.region} and the endpoint.`);
+function notFound(said: string, error: DcsError, { scope, instanceId, doing }: Situation): Diagnosis {
+  // A 404 without DCS's own code never reached DCS: the gateway has no such API there, or a proxy answered.
+  if (!isFromDcs(error)) {
+    return fail(
+      `${said} (the endpoint does not serve the DCS API here)`,
+      `No DCS API at ${scope.endpoint}: check the region ${scope.region} and the endpoint.`,
+    );
   }
   if (instanceId !== undefined && doing === 'list-tasks') {
     return fail(
@@ -111,8 +122,9 @@ function unreachable(error: DcsError, { scope, onLambda }: Situation): Diagnosis
 
 /** The server's clock from its Date header, read at `localMs` (the middle of the exchange). */
 export function readClock(date: string | undefined, localMs: number) {
-  const serverMs = date === undefined ? Number.NaN : Date.parse(date);
-  if (Number.isNaN(serverMs)) {
+  // Only an HTTP date is a clock: `1` is no year 2001.
+  const serverMs = parseHttpDate(date);
+  if (serverMs === undefined) {
     return {
       skewMs: undefined,
       result: {

@@ -42,6 +42,12 @@ export interface DoctorOptions {
   onCheck?: (check: Check) => void;
 }
 
+/** How each check's requests are timed: at most 6 + 2 + 6 s, under the 15 s a check may wait. */
+const CHECK_TUNING: TransportTuning = {
+  requestTimeoutMs: 6_000,
+  retry: { baseDelayMs: 500, maxDelayMs: 2_000, maxRetryAfterMs: 2_000 },
+};
+
 export async function runDoctor(
   config: Config,
   accounts: Accounts,
@@ -81,7 +87,9 @@ export async function runDoctor(
     durationMs: 0,
   });
 
-  const client = new DcsClient(accounts, { limits: config.limits, clock }, options.tuning);
+  // No check waits longer than 15 s: two attempts of 6 s at most, 2 s apart at most.
+  const limits = { ...config.limits, maxAttempts: Math.min(config.limits.maxAttempts, 2) };
+  const client = new DcsClient(accounts, { limits, clock }, { ...CHECK_TUNING, ...options.tuning });
   const scopes: Scope[] = [...config.targets, ...config.fleets];
   /** Endpoints that gave no answer: their later checks are skipped. */
   const unreachable = new Set<string>();
@@ -182,7 +190,12 @@ export async function runDoctor(
       });
     }
 
-    for (const instance of [...config.targets, ...discovered]) {
+    // An instance both configured and discovered is checked once, as configured.
+    const instances = distinct(
+      [...config.targets, ...discovered],
+      (target) => `${target.endpoint} ${target.instanceId.toLowerCase()}`,
+    );
+    for (const instance of instances) {
       const target = `instance ${instance.instanceId} (${instance.region})`;
       const why = blocked(instance);
       if (why) {

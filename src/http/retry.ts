@@ -1,6 +1,7 @@
 // When and how long to wait before another attempt, and the interceptor that does it (docs/config.md,
 // "Retries"): 429, 500, 502, 503, 504 and network errors are retried with backoff; nothing else is.
 import type { Clock } from '../time/clock.js';
+import { parseHttpDate } from '../time/http-date.js';
 import {
   type Delivered,
   type HttpRequest,
@@ -50,14 +51,6 @@ export function retryDelayMs(
 /** Whole seconds, 0 to a day (RFC 9110 delay-seconds; more is not a wait anyone means). */
 const DELAY_SECONDS = /^\d{1,5}$/;
 const MAX_DELAY_SECONDS = 86_400;
-/** The three HTTP-date forms of RFC 9110: IMF-fixdate, the obsolete RFC 850 form, and asctime (no zone). */
-const ZONED_DATES = [
-  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/,
-  /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
-];
-const ASCTIME =
-  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
-
 /**
  * Retry-After in ms from `nowMs`: whole seconds (0–86400) or an HTTP-date (a past one means now). Anything
  * else (`-1`, `1.5`, `soon`, a far number) is undefined: normal backoff applies.
@@ -69,13 +62,8 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
     const seconds = Number(text);
     return seconds <= MAX_DELAY_SECONDS ? seconds * 1000 : undefined;
   }
-  // asctime carries no zone: it is GMT too.
-  const date = ASCTIME.test(text)
-    ? Date.parse(`${text} GMT`)
-    : ZONED_DATES.some((form) => form.test(text))
-      ? Date.parse(text)
-      : Number.NaN;
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+  const date = parseHttpDate(text);
+  return date === undefined ? undefined : Math.max(0, date - nowMs);
 }
 
 /** What each attempt did: for the run's retry and throttle counters and the progress line. */
