@@ -367,7 +367,7 @@ describe('time', () => {
     expect(summary.instances[0]?.failures[0]).toMatchObject({
       httpStatus: null,
       attempts: 2,
-      message: 'network error: no answer within 300 ms',
+      message: `network error: no answer from ${simulator.endpoint} within 300 ms`,
     });
   });
 });

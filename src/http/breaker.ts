@@ -1,7 +1,9 @@
 // A per-endpoint circuit breaker (docs/safety.md, "An endpoint that is down"): once requests in a row have
-// ended, after their retries, with no answer or a 5xx, or an endpoint that never answered has let attempts
-// in a row go unanswered (a silent network), the endpoint is unavailable for the rest of the run and no
-// attempt to it is sent: the breaker is asked as each attempt is about to go, after its wait in the queue.
+// ended, after their retries, with no answer or a 5xx, or attempts of one method in a row have gone
+// unanswered (3 for an endpoint that never answered in the run: a silent network; 10 for one that did:
+// DELETEs that hang while listings still answer), the
+// endpoint is unavailable for the rest of the run and no attempt to it is sent: the breaker is asked as each
+// attempt is about to go, after its wait in the queue.
 import {
   type Delivered,
   type HttpRequest,
@@ -15,13 +17,16 @@ import {
 export const FAILURES_BEFORE_UNAVAILABLE = 10;
 /**
  * Attempts in a row without an answer before an endpoint that has not answered once in the run counts as
- * down: a network that drops or holds every connection (a VPC without NAT) is found in about 30 s.
+ * down: a network that drops or holds every connection (a VPC without NAT) is found in about 30 s. For an
+ * endpoint that did answer, FAILURES_BEFORE_UNAVAILABLE attempts in a row: requests that hang are found
+ * while their retries would still queue behind each other.
  */
 export const SILENT_ATTEMPTS = 3;
 
 export class Breaker {
   #inRow = 0;
-  #silentInRow = 0;
+  /** Per method: an endpoint whose DELETEs hang is down although its listings still answer. */
+  readonly #unansweredInRow = new Map<string, number>();
   #answeredOnce = false;
   #lastError: string | undefined;
   #unavailable = false;
@@ -42,17 +47,19 @@ export class Breaker {
     this.#failed(error);
   }
 
-  /** One attempt got an HTTP answer (any status). */
-  attemptAnswered(): void {
+  /** One attempt with `method` got an HTTP answer (any status). */
+  attemptAnswered(method: string): void {
     this.#answeredOnce = true;
-    this.#silentInRow = 0;
+    this.#unansweredInRow.set(method, 0);
   }
 
-  /** One attempt got no answer. */
-  attemptUnanswered(error: string): void {
-    if (this.#answeredOnce) return;
+  /** One attempt with `method` got no answer. */
+  attemptUnanswered(method: string, error: string): void {
     this.#lastError = error;
-    if (++this.#silentInRow >= SILENT_ATTEMPTS) this.#unavailable = true;
+    const inRow = (this.#unansweredInRow.get(method) ?? 0) + 1;
+    this.#unansweredInRow.set(method, inRow);
+    if (inRow >= (this.#answeredOnce ? FAILURES_BEFORE_UNAVAILABLE : SILENT_ATTEMPTS))
+      this.#unavailable = true;
   }
 
   #failed(error: string): void {
@@ -74,10 +81,10 @@ export function breaking<R extends HttpRequest>(breakerFor: (origin: string) => 
     }
     try {
       const response = await next(request);
-      breaker.attemptAnswered();
+      breaker.attemptAnswered(request.method);
       return response;
     } catch (error) {
-      if (error instanceof TransportError) breaker.attemptUnanswered(error.message);
+      if (error instanceof TransportError) breaker.attemptUnanswered(request.method, error.message);
       throw error;
     }
   };

@@ -37,18 +37,18 @@ export function exchange(dispatcher: Dispatcher, timeoutMs: number): Send<HttpRe
         date: headerValue(response.headers.date),
       } satisfies HttpResponse;
     } catch (error) {
-      throw transportError(error, timeoutMs);
+      throw transportError(error, request.origin, timeoutMs);
     }
   };
 }
 
-function transportError(error: unknown, timeoutMs: number): TransportError {
+function transportError(error: unknown, origin: string, timeoutMs: number): TransportError {
   const { code, message, name } = error as { code?: string; message?: string; name?: string };
   const cause = (error as { cause?: { code?: string } }).cause?.code;
   const tls = CERTIFICATE_ERROR.test(`${code} ${cause}`);
   const detail =
     name === 'TimeoutError'
-      ? `no answer within ${timeoutMs} ms`
+      ? `no answer from ${origin} within ${timeoutMs} ms`
       : [code ?? cause, message].filter(Boolean).join(' ') || String(error);
   return new TransportError(tls ? 'tls' : 'network', `${tls ? 'TLS' : 'network'} error: ${detail}`, {
     cause: error,

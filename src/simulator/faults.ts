@@ -14,7 +14,10 @@ export type Fault =
   | { type: 'reset' }
   /** The endpoint dies: the listener closes and every connection drops (later ones are refused). */
   | { type: 'shutdown' }
-  | { type: 'malformed'; body?: string }
+  /** A body sent as is: with a status, any page a proxy or gateway may send (an HTML 404, say). */
+  | { type: 'malformed'; body?: string; status?: number; contentType?: string }
+  /** No answer at all: the connection stays open, silent, until the client gives up. */
+  | { type: 'hang' }
   | { type: 'latency'; ms: number }
   /** A body of `bytes` bytes, generated as it is sent: a task listing when 2xx, an error body otherwise. */
   | { type: 'huge-body'; bytes: number; status?: number; declareLength?: boolean; filler?: string }
@@ -49,7 +52,7 @@ export interface RequestKey {
 /** Added latency, the reply that replaces the real one ('reset' drops the connection), or a slow body. */
 export interface FaultEffect {
   latencyMs: number;
-  reply?: Reply | 'reset' | 'shutdown';
+  reply?: Reply | 'reset' | 'shutdown' | 'hang';
   trickle?: { intervalMs: number; bytesPerTick: number };
 }
 
@@ -113,10 +116,13 @@ const FILLER_TASK = `${JSON.stringify({
   user_name: 'ops-automation',
 })},`;
 
-function replyFor(fault: Exclude<Fault, { type: 'latency' | 'trickle' }>): Reply | 'reset' | 'shutdown' {
+function replyFor(
+  fault: Exclude<Fault, { type: 'latency' | 'trickle' }>,
+): Reply | 'reset' | 'shutdown' | 'hang' {
   switch (fault.type) {
     case 'reset':
     case 'shutdown':
+    case 'hang':
       return fault.type;
     case 'huge-body': {
       const status = fault.status ?? 200;
@@ -133,7 +139,11 @@ function replyFor(fault: Exclude<Fault, { type: 'latency' | 'trickle' }>): Reply
       };
     }
     case 'malformed':
-      return { status: 200, rawBody: fault.body ?? '{"tasks": [{"id": "trunc' };
+      return {
+        status: fault.status ?? 200,
+        rawBody: fault.body ?? '{"tasks": [{"id": "trunc',
+        headers: fault.contentType ? { 'Content-Type': fault.contentType } : {},
+      };
     case 'status':
       return {
         ...apiError(

@@ -2,6 +2,7 @@
 // record-offset paging, throttling with 429 and injectable faults, hostile ones included. The demo, the
 // tests and the benchmarks use it; one simulator stands for one region's endpoint.
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -200,6 +201,12 @@ export class DcsSimulator {
     const { reply, latencyMs, trickle } = this.#answer(req, rawPath, rawQuery, Buffer.concat(chunks), entry);
     const latency = (this.#options.latencyMs ?? 0) + latencyMs;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    if (reply === 'hang') {
+      entry.status = -1;
+      // Nothing is ever written: the client's timeout (or the simulator's stop) ends it.
+      if (!req.socket.destroyed) await once(req.socket, 'close');
+      return;
+    }
     if (reply === 'reset' || reply === 'shutdown') {
       entry.status = -1;
       if (reply === 'shutdown') {
