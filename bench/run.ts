@@ -1,4 +1,4 @@
-// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery|backlog|deadend]`: the figures the issues ask for,
+// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery|backlog|deadend|oversized|hang|silent]`: the figures the issues ask for,
 // as ratios to their limits.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { seededRandom } from '../src/simulator/random.js';
 import { DcsSimulator, type Fault, type SimulatorOptions } from '../src/simulator/server.js';
 import { uuid } from '../src/simulator/task-records.js';
 import { systemClock } from '../src/time/clock.js';
+import { hangingDeletes, lambdaOversizedPages, oversizedPages, silentNetwork } from './broken-server.js';
 import { measureColdStart } from './coldstart.js';
 import { CREDENTIALS, fleetConfig, PROJECT, runCli, startFleet, writeConfig } from './fleet.js';
 
@@ -329,6 +330,30 @@ if (!only || only === 'deadend') {
   verdict['dead endpoint: 2,000 selected, ended within a minute'] = result.wallMs < result.budgetMs;
   verdict['dead endpoint: at most a few dozen failed, the rest deferred'] =
     result.failed <= 18 && result.failed + result.deferred + result.deleted === result.stale;
+}
+if (!only || only === 'oversized') {
+  const result = {
+    cli16: await oversizedPages(16),
+    cli32: await oversizedPages(32),
+    // The nodejs22.x runtime gives a 256 MB function's heap about 90 % of it.
+    lambda32: await lambdaOversizedPages(32, 230),
+    budgetMb: 200,
+  };
+  results.oversized = result;
+  verdict['oversized pages: 32 x 7.5 MiB, CLI under 200 MB'] = result.cli32.peakRssMb < 200;
+  verdict['oversized pages: 32 x 7.5 MiB, Lambda at 256 MB finishes under 200 MB'] =
+    result.lambda32.exitCode === 0 && (result.lambda32.peakRssMb ?? Number.POSITIVE_INFINITY) < 200;
+}
+if (!only || only === 'hang') {
+  const result = await hangingDeletes();
+  results.hangingDeletes = result;
+  verdict['hanging deletes: 16 x 8, ended within 2 minutes'] = result.wallMs < result.budgetMs;
+}
+if (!only || only === 'silent') {
+  const result = await silentNetwork();
+  results.silentNetwork = result;
+  verdict['silent network: 12 instances, ended within 2 minutes, exit 1'] =
+    result.wallMs < result.budgetMs && result.exitCode === 1 && result.everyErrorNamesEndpointAndNoAnswer;
 }
 results.verdict = verdict;
 results.machine = { node: process.version, date: new Date().toISOString() };

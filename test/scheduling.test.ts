@@ -26,6 +26,7 @@ import {
   CREDENTIALS,
   configFor,
   instanceId,
+  PROJECT,
   ROOT,
   seed,
   startSimulator,
@@ -262,6 +263,31 @@ describe('cron', () => {
     const bad = await start(env).done;
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('colour: unknown key');
+  });
+
+  it('reads the env file as data: an SK with $, quotes, spaces, ; and backticks reaches the CLI unchanged, runs nothing', async () => {
+    const { env, files } = await setup();
+    const marker = join(dir, 'pwned');
+    const sk = `S$HOME'"; touch ${marker}; \`touch ${marker}\` $(touch ${marker}) \\x`;
+    const ak = 'AKDATA0000000000000A';
+    simulator.addCredentials({ ak, sk });
+    simulator.assignProject(PROJECT, ak);
+    writeFileSync(files.env, `# keys\n\nCLOUD_SDK_AK="${ak}"\nCLOUD_SDK_SK=${sk}\n`, { mode: 0o600 });
+    const result = await start(env).done;
+    expect(result.code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect(simulator.requests.filter((request) => request.method === 'DELETE')).toHaveLength(6);
+    expect(simulator.requests.every((request) => request.ak === ak)).toBe(true);
+  });
+
+  it('a malformed env file line is an error naming its number, never its value', async () => {
+    const { env, files } = await setup();
+    writeFileSync(files.env, `CLOUD_SDK_AK=${CREDENTIALS.ak}\n${CREDENTIALS.sk}\n`, { mode: 0o600 });
+    const result = await start(env).done;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('line 2 is not KEY=value');
+    expect(result.stderr).not.toContain(CREDENTIALS.sk);
+    expect(simulator.requests).toEqual([]);
   });
 
   it('a second start while a run goes exits 75 without running', async () => {

@@ -17,6 +17,8 @@ export interface StoreOptions {
   taskCountAsNumber?: boolean;
   /** A task_count to claim instead of the real one (a listing that says it never ends). */
   claimedTaskCount?: number;
+  /** Task pages of this many records whatever `limit` asks (a server that ignores it). */
+  servedPageSize?: number;
 }
 
 /** What ListInstances shows of an instance. */
@@ -158,7 +160,8 @@ export class Store {
     const paging = readPaging(query, this.#options.maxPageSize);
     if (typeof paging === 'string') return apiError(400, 'DCS.4800', paging);
     const tasks = list.records;
-    const page = tasks.slice(paging.offset, paging.offset + paging.limit);
+    const size = this.#options.servedPageSize ?? paging.limit;
+    const page = tasks.slice(paging.offset, paging.offset + size);
     const total = this.#options.claimedTaskCount ?? tasks.length;
     const count = this.#options.taskCountAsNumber ? total : String(total);
     return { status: 200, body: { task_count: count, tasks: page } };
