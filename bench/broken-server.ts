@@ -21,7 +21,10 @@ const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 /** A simulator whose `instances` instances each send a first task page of about `pageMiB` MiB, limit ignored. */
 async function oversizedFleet(instances: number, pageMiB: number) {
   const random = seededRandom(19);
-  const sample = JSON.stringify(makeTask(random, { createdAtMs: Date.now() - 40 * DAY_MS })).length + 1;
+  const now = Date.now();
+  const task = () => makeTask(random, { createdAtMs: now - (40 + random() * 300) * DAY_MS });
+  // Records are sized alike; the page's bytes follow from a sample of them.
+  const sample = JSON.stringify(Array.from({ length: 1000 }, task)).length / 1000;
   const perPage = Math.floor((pageMiB * MiB) / sample);
   const simulator = await DcsSimulator.start({
     credentials: [CREDENTIALS],
@@ -29,15 +32,18 @@ async function oversizedFleet(instances: number, pageMiB: number) {
     servedPageSize: perPage,
   });
   const ids = Array.from({ length: instances }, () => uuid(random));
-  const now = Date.now();
-  for (const id of ids) {
-    const tasks = Array.from({ length: perPage }, () =>
-      makeTask(random, { createdAtMs: now - (40 + random() * 300) * DAY_MS }),
-    );
-    simulator.addInstance(PROJECT, id, tasks);
-  }
-  // A dry run: the listing is what is measured.
-  const config = { ...fleetConfig(simulator.endpoint, ids), dryRun: true };
+  for (const id of ids) simulator.addInstance(PROJECT, id, Array.from({ length: perPage }, task));
+  // A dry run with the default policy: the listing is what is measured.
+  const config = {
+    dryRun: true,
+    defaults: { olderThan: '7d' },
+    instances: ids.map((instanceId) => ({
+      region: 'cn-north-4',
+      projectId: PROJECT,
+      instanceId,
+      endpoint: simulator.endpoint,
+    })),
+  };
   return { simulator, ids, config, perPage };
 }
 
@@ -86,11 +92,11 @@ export async function lambdaOversizedPages(instances: number, heapMb: number) {
       `import { handler } from ${JSON.stringify(handler)};
 const context = { getRemainingTimeInMillis: () => 900_000, invokedFunctionArn: '', functionName: 'bench', awsRequestId: 'bench' };
 const summary = await handler({}, context);
-process.stdout.write(JSON.stringify({ listed: summary.totals.listed, ok: summary.ok, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+process.stderr.write('\\n#result ' + JSON.stringify({ listed: summary.totals.listed, ok: summary.ok, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\\n');
 `,
     );
     const startedAt = performance.now();
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, driver], {
         env: {
           ...process.env,
@@ -105,17 +111,16 @@ process.stdout.write(JSON.stringify({ listed: summary.totals.listed, ok: summary
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-      });
+      // The handler's log records go to stdout, as in Lambda: read for nothing here.
+      child.stdout.resume();
       child.stderr.on('data', (chunk) => {
         stderr = (stderr + chunk).slice(-2000);
       });
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.on('close', (code) => resolve({ code, stderr }));
     });
-    const parsed = JSON.parse(result.stdout || '{}') as { listed?: number; maxRssMb?: number };
+    const line = /#result (.*)/.exec(result.stderr)?.[1];
+    const parsed = JSON.parse(line ?? '{}') as { listed?: number; maxRssMb?: number };
     return {
       instances,
       heapLimitMb: heapMb,

@@ -1,5 +1,10 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
 import { main } from './cli/main.js';
+
+// V8 lets the heap grow far past what is live before it collects: oversized listing pages then leave
+// hundreds of MB of garbage (docs/bounds.md). A 10 % growing factor keeps the peak near the live set.
+setFlagsFromString('--heap-growing-percent=10');
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,

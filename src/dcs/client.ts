@@ -4,7 +4,7 @@
 import type { Dispatcher } from 'undici';
 import { MiB } from '../http/body.js';
 import { Breaker, breaking, tripping } from '../http/breaker.js';
-import { ByteBudget } from '../http/budget.js';
+import { ByteBudget, type Reservation } from '../http/budget.js';
 import { exchange } from '../http/exchange.js';
 import { Pacer, paced } from '../http/pacer.js';
 import {
@@ -101,6 +101,13 @@ export function connectDcs(accounts: Accounts, tuning: TransportTuning = {}): Dc
 export interface DeleteResult {
   httpStatus: number;
   attempts: number;
+}
+
+/** How one listing's pages are read and when it ends. */
+interface PagedListing<T> {
+  parse: (body: unknown) => Page<T> | string;
+  what: string;
+  done: (page: Page<T>, offset: number) => boolean;
 }
 
 interface Answer {
@@ -252,44 +259,55 @@ export class DcsClient implements DcsApi {
     await this.#dispatcher.close();
   }
 
-  /** Record-offset paging with an explicit limit; each page's body is checked before it is parsed. */
+  /**
+   * Record-offset paging with an explicit limit. Each page waits for room in the run's page budget before it
+   * is requested, and holds what it took until the consumer asks for the next one (docs/bounds.md).
+   */
   async *#pages<T>(
     scope: Scope,
     path: RequestPath,
     limit: number,
-    listing: {
-      parse: (body: unknown) => Page<T> | string;
-      what: string;
-      done: (page: Page<T>, offset: number) => boolean;
-    },
+    listing: PagedListing<T>,
   ): AsyncGenerator<PageRead<T>> {
-    for (let offset = 0; ; ) {
-      const query: QueryPairs = [
-        ['offset', String(offset)],
-        ['limit', String(limit)],
-      ];
-      // The page waits for room before it is requested, and holds what it took until its records are taken.
+    for (let offset = 0, done = false; !done; ) {
       const reservation = await this.#pageBytes.reserve(LISTING_BODY_CAP);
       try {
-        const response = await this.#request(scope, path, query, LISTING_BODY_CAP);
-        reservation.shrink(response.text.length);
-        const overloaded = tooManyContainers(response.text);
-        if (overloaded) throw malformedError(overloaded, response.status, response.attempts);
-        const page = listing.parse(parseJsonQuietly(response.text));
-        if (typeof page === 'string') {
-          throw malformedError(
-            `malformed ${listing.what} at offset ${offset}: ${page}`,
-            response.status,
-            response.attempts,
-          );
-        }
-        yield { page, httpStatus: response.status, attempts: response.attempts };
-        offset += page.records;
-        if (listing.done(page, offset)) return;
+        const read = await this.#page(scope, path, offset, limit, listing, reservation);
+        yield read;
+        offset += read.page.records;
+        done = listing.done(read.page, offset);
       } finally {
         reservation.release();
       }
     }
+  }
+
+  /** One page: requested, its body checked before it is parsed; the reservation shrunk to what it took. */
+  async #page<T>(
+    scope: Scope,
+    path: RequestPath,
+    offset: number,
+    limit: number,
+    listing: PagedListing<T>,
+    reservation: Reservation,
+  ): Promise<PageRead<T>> {
+    const query: QueryPairs = [
+      ['offset', String(offset)],
+      ['limit', String(limit)],
+    ];
+    const response = await this.#request(scope, path, query, LISTING_BODY_CAP);
+    reservation.shrink(response.text.length);
+    const overloaded = tooManyContainers(response.text);
+    if (overloaded) throw malformedError(overloaded, response.status, response.attempts);
+    const page = listing.parse(parseJsonQuietly(response.text));
+    if (typeof page === 'string') {
+      throw malformedError(
+        `malformed ${listing.what} at offset ${offset}: ${page}`,
+        response.status,
+        response.attempts,
+      );
+    }
+    return { page, httpStatus: response.status, attempts: response.attempts };
   }
 
   /** One request with its retries; a 2xx answer's text, or a DcsError. */

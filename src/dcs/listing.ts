@@ -77,6 +77,9 @@ export async function* streamRecords<T, A extends string>(
       }
       yield { ignored };
     }
+    // The page's records are handed over: nothing here keeps them while the next page is read.
+    page.items.length = 0;
+    page.ignored.length = 0;
     stalled = page.records > 0 && !advanced ? stalled + 1 : 0;
     if (stalled >= STALLED_PAGES) {
       throw fail(`did not advance: ${STALLED_PAGES} pages in a row brought no new valid record`);
