@@ -361,3 +361,47 @@ describe('signatures and tokens in server text are redacted', () => {
     }
   });
 });
+
+describe('doctor reads dates strictly', () => {
+  for (const date of ['1', '0', '2026']) {
+    it(`Date: ${date} is no readable Date header; a real 401 is then the keys', not the clock`, async () => {
+      simulator = await startSimulator({ dateHeader: date });
+      seed(simulator, A, tasks(1, { ageDays: 10 }));
+      simulator.inject({
+        operation: 'list-instances',
+        fault: { type: 'status', status: 401, errorCode: 'APIGW.0301' },
+      });
+      const report = await runDoctor(parseConfig(configFor(simulator.endpoint, [A])), accounts(), {
+        probeDelete: false,
+        configSource: 'test',
+        onLambda: false,
+      });
+      expect(report.checks.find((check) => check.check === 'clock')).toMatchObject({
+        status: 'warn',
+        detail: expect.stringContaining('no readable Date header'),
+      });
+      const account = report.checks.find((check) => check.check === 'account');
+      expect(account?.detail).toContain('AK/SK not accepted');
+      expect(account?.detail).not.toMatch(/clock/);
+    });
+  }
+
+  it('an instance both configured and discovered is checked and probed once', async () => {
+    simulator = await startSimulator();
+    simulator.addInstance(PROJECT, A, tasks(1, { ageDays: 10 }), { tags: { team: 'a' } });
+    const config = parseConfig({
+      ...configFor(simulator.endpoint, [A]),
+      fleets: [
+        { region: 'cn-north-4', projectId: PROJECT, endpoint: simulator.endpoint, tags: { team: 'a' } },
+      ],
+    });
+    const report = await runDoctor(config, accounts(), {
+      probeDelete: true,
+      configSource: 'test',
+      onLambda: false,
+    });
+    expect(report.checks.filter((check) => check.check === 'instance')).toHaveLength(1);
+    expect(report.checks.filter((check) => check.check === 'delete-right')).toHaveLength(1);
+    expect(simulator.requests.filter((request) => request.method === 'DELETE')).toHaveLength(1);
+  });
+});

@@ -32,6 +32,8 @@ export interface SimulatorOptions extends StoreOptions {
   latencyMs?: number;
   /** The gateway's flow control: above it, 429 APIGW.0308. Burst defaults to a tenth of a second's worth. */
   rateLimit?: { requestsPerSecond: number; burst?: number; retryAfterSeconds?: number };
+  /** A Date header sent instead of the clock's (a gateway or proxy that sends nonsense). */
+  dateHeader?: string;
   /** The gateway's clock (signature age is checked against it; its Date header shows it). */
   now?: () => number;
   /** Operations the credentials lack the right to: 403, as IAM answers (`simulate --serve --deny`). */
@@ -220,7 +222,7 @@ export class DcsSimulator {
     const headers = {
       'Content-Type': 'application/json',
       'X-Request-Id': randomUUID().replaceAll('-', ''),
-      Date: new Date(this.#now()).toUTCString(),
+      Date: this.#options.dateHeader ?? new Date(this.#now()).toUTCString(),
       ...reply.headers,
     };
     entry.bytesSent = await sendReply(res, reply, headers, trickle);
