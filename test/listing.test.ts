@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseInstancePage } from '../src/dcs/instances.js';
 import { MAX_LISTED_RECORDS, maxPages, type PageRead, streamRecords } from '../src/dcs/listing.js';
 import { type IgnoredRecord, MAX_CONTAINERS, parseListing, tooManyContainers } from '../src/dcs/pages.js';
+import { instanceListingEnded, taskListingEnded } from '../src/dcs/paging.js';
 import { MAX_TASK_NAME, parseTaskPage } from '../src/dcs/tasks.js';
 import { taskId } from './helpers.js';
 
@@ -63,12 +64,15 @@ describe('streamRecords', () => {
   });
 
   it('3 pages in a row without a new record end the listing; 2 do not, and an empty page breaks the row', async () => {
-    const again = page([{ id: 'a' }]);
+    // A fresh page each time: the listing empties what it handed over.
+    const again = () => page([{ id: 'a' }]);
     await expect(
-      drain([page([{ id: 'a' }]), again, again, page([{ id: 'b' }]), again, again]),
+      drain([page([{ id: 'a' }]), again(), again(), page([{ id: 'b' }]), again(), again()]),
     ).resolves.toHaveLength(6);
-    await expect(drain([page([{ id: 'a' }]), again, again, page([]), again, again])).resolves.toHaveLength(5);
-    const error = await drain([page([{ id: 'a' }]), again, again, again]).catch((e) => e);
+    await expect(
+      drain([page([{ id: 'a' }]), again(), again(), page([]), again(), again()]),
+    ).resolves.toHaveLength(5);
+    const error = await drain([page([{ id: 'a' }]), again(), again(), again()]).catch((e) => e);
     expect(error).toMatchObject({
       kind: 'malformed',
       message: 'listing did not advance: 3 pages in a row brought no new valid record',
@@ -76,9 +80,9 @@ describe('streamRecords', () => {
       attempts: 2,
     });
     // Pages of ignored records only bring nothing new either.
-    const junk = page([], [ignoredOf(null)]);
-    await expect(drain([junk, junk, junk])).rejects.toThrow(/did not advance/);
-    await expect(drain([junk, junk])).resolves.toHaveLength(2);
+    const junk = () => page([], [ignoredOf(null)]);
+    await expect(drain([junk(), junk(), junk()])).rejects.toThrow(/did not advance/);
+    await expect(drain([junk(), junk()])).resolves.toHaveLength(2);
   });
 
   it(`reads at most ${MAX_LISTED_RECORDS} records, counting every record received`, async () => {
@@ -269,5 +273,27 @@ describe('task and instance records', () => {
       ...Array(3).fill('the record has no instance_id'),
     ]);
     expect(parsed.total).toBe(4);
+  });
+});
+
+describe('when a listing has ended', () => {
+  const page = (records: number, total?: number) => ({ records, items: [], ignored: [], total });
+  it('tasks: an empty page, or a short one unless task_count promises more', () => {
+    const ended = taskListingEnded(100);
+    expect(ended(page(0, 500), 100)).toBe(true);
+    expect(ended(page(100), 100)).toBe(false);
+    expect(ended(page(99), 99)).toBe(true);
+    expect(ended(page(99, 300), 99)).toBe(false); // a server that caps limit at 99
+    expect(ended(page(99, 99), 99)).toBe(true);
+    expect(ended(page(99, 100), 99)).toBe(false);
+    expect(ended(page(100, 100), 100)).toBe(false); // a full page: one more read says it is over
+  });
+
+  it('instances: an empty page, or once instance_num records were read', () => {
+    expect(instanceListingEnded(page(0, 5000), 1000)).toBe(true);
+    expect(instanceListingEnded(page(1000), 1000)).toBe(false);
+    expect(instanceListingEnded(page(1000, 1001), 1000)).toBe(false);
+    expect(instanceListingEnded(page(1000, 1000), 1000)).toBe(true);
+    expect(instanceListingEnded(page(1, 1000), 1001)).toBe(true);
   });
 });

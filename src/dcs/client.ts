@@ -30,6 +30,7 @@ import { errorFromResponse, errorFromTransport, malformedError, notSentError } f
 import { type InstanceRecord, parseInstancePage } from './instances.js';
 import { type Listed, type PageRead, type RecordConsumer, streamRecords } from './listing.js';
 import { type Page, tooManyContainers } from './pages.js';
+import { instanceListingEnded, taskListingEnded } from './paging.js';
 import { deleteTaskPath, listInstancesPath, listTasksPath, type RequestPath } from './paths.js';
 import { type DcsRequest, signing } from './request.js';
 import { canonicalQuery, type QueryPairs } from './signer.js';
@@ -231,7 +232,7 @@ export class DcsClient implements DcsApi {
     return this.#pages(scope, listInstancesPath(scope.projectId), limit, {
       parse: parseInstancePage,
       what: 'instance list',
-      done: (page, offset) => page.records === 0 || (page.total !== undefined && offset >= page.total),
+      done: instanceListingEnded,
     });
   }
 
@@ -240,8 +241,7 @@ export class DcsClient implements DcsApi {
     return this.#pages(target, listTasksPath(target.projectId, target.instanceId), limit, {
       parse: parseTaskPage,
       what: 'task list',
-      done: (page, offset) =>
-        page.records === 0 || (page.records < limit && !(page.total !== undefined && offset < page.total)),
+      done: taskListingEnded(limit),
     });
   }
 

@@ -1,0 +1,268 @@
+// Where the deletion is decided outside src/policy/ (docs/safety.md, contract §18): the dry-run gate, the
+// classification of delete answers, the rule that nothing is picked before the whole listing was read,
+// fleet selection and precedence, and the manual narrowing. Fast: a DCS API in memory (test/fake-dcs.ts)
+// with the real record parsers and listing rules, so mutation testing can run them for every mutant.
+import { describe, expect, it } from 'vitest';
+import { run } from '../src/engine/run.js';
+import type { RunRequest } from '../src/model/run-request.js';
+import { LogReporter } from '../src/report/log-reporter.js';
+import { type DeleteAnswer, FakeDcs } from './fake-dcs.js';
+import { DAY, instanceId, MemoryLogger, PROJECT, parseConfig, taskId } from './helpers.js';
+
+const ENDPOINT = 'https://dcs.cn-north-4.myhuaweicloud.com';
+const A = instanceId(1);
+const B = instanceId(2);
+const OLD = new Date(Date.now() - 40 * DAY).toISOString();
+const record = (n: number, fields: Record<string, unknown> = {}) => ({
+  id: taskId(n),
+  name: 'EXTEND',
+  status: 'SUCCESS',
+  created_at: OLD,
+  ...fields,
+});
+const entry = (instanceId: string, extra: Record<string, unknown> = {}) => ({
+  region: 'cn-north-4',
+  projectId: PROJECT,
+  endpoint: ENDPOINT,
+  instanceId,
+  ...extra,
+});
+const instanceRecord = (id: string, name: string, tags: Record<string, string> = {}, status = 'RUNNING') => ({
+  instance_id: id,
+  name,
+  status,
+  tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+});
+
+async function cleanup(fake: FakeDcs, config: Record<string, unknown>, request: RunRequest = {}) {
+  const logger = new MemoryLogger();
+  const report = await run(parseConfig({ dryRun: false, ...config }), request, {
+    dcs: fake.connector,
+    reporter: new LogReporter(logger),
+  });
+  return { ...report, logger };
+}
+
+describe('the dry-run gate', () => {
+  const fake = () => {
+    const dcs = new FakeDcs();
+    dcs.tasks.set(A, [record(1), record(2)]);
+    return dcs;
+  };
+
+  it('config dryRun: nothing is deleted, each stale task would be', async () => {
+    const dcs = fake();
+    const { summary } = await cleanup(dcs, { dryRun: true, instances: [entry(A)] });
+    expect(dcs.deletes).toEqual([]);
+    expect(summary).toMatchObject({ dryRun: true, ok: true });
+    expect(summary.totals).toMatchObject({ stale: 2, wouldDelete: 2, deleted: 0 });
+  });
+
+  it('a request dryRun: true wins over the config; absent, the config decides', async () => {
+    const dry = fake();
+    expect((await cleanup(dry, { instances: [entry(A)] }, { dryRun: true })).summary.dryRun).toBe(true);
+    expect(dry.deletes).toEqual([]);
+    const real = fake();
+    const { summary } = await cleanup(real, { instances: [entry(A)] });
+    expect(summary).toMatchObject({ dryRun: false, totals: { deleted: 2, wouldDelete: 0 } });
+    expect(real.deletes).toEqual([`${A}/${taskId(1)}`, `${A}/${taskId(2)}`].sort());
+  });
+});
+
+describe('what a delete answer means', () => {
+  const cases: [string, DeleteAnswer, string][] = [
+    ['200', 200, 'deleted'],
+    ['204', 204, 'deleted'],
+    ['404 DCS.4001 (the task is gone)', { httpStatus: 404, errorCode: 'DCS.4001' }, 'alreadyGone'],
+    ['404 legacy 111404001', { httpStatus: 404, errorCode: '111404001' }, 'alreadyGone'],
+    ['404 DCS.3022 (the instance is gone)', { httpStatus: 404, errorCode: 'DCS.3022' }, 'failed'],
+    ['404 111404022 (the instance is gone)', { httpStatus: 404, errorCode: '111404022' }, 'failed'],
+    ['404 APIGW.0101 (no such API)', { httpStatus: 404, errorCode: 'APIGW.0101' }, 'failed'],
+    ['404 without a code (an HTML page)', { httpStatus: 404 }, 'failed'],
+    ['404 DCS.40010 (not a DCS code)', { httpStatus: 404, errorCode: 'DCS.40010' }, 'failed'],
+    ['404 x111404001 (not a DCS code)', { httpStatus: 404, errorCode: 'x111404001' }, 'failed'],
+    ['404 network (no answer)', { kind: 'network', httpStatus: 404, errorCode: 'DCS.4001' }, 'failed'],
+    ['400 DCS.4017 (not now)', { httpStatus: 400, errorCode: 'DCS.4017' }, 'skipped'],
+    ['400 DCS.4957 (not now)', { httpStatus: 400, errorCode: 'DCS.4957' }, 'skipped'],
+    ['400 111400017 (not now)', { httpStatus: 400, errorCode: '111400017' }, 'skipped'],
+    ['400 DCS.4800', { httpStatus: 400, errorCode: 'DCS.4800' }, 'failed'],
+    ['403', { httpStatus: 403, errorCode: 'DCS.1001' }, 'failed'],
+    ['500', 500, 'failed'],
+    ['not sent: the time budget', { kind: 'not-sent', notSent: 'budget' }, 'deferred'],
+    ['not sent: the endpoint is down', { kind: 'not-sent', notSent: 'unavailable' }, 'deferred'],
+    ['not sent: a stop', { kind: 'not-sent', notSent: 'interrupted' }, 'deferred'],
+    ['not sent, no reason', { kind: 'not-sent' }, 'deferred'],
+  ];
+  for (const [what, answer, counter] of cases) {
+    it(`${what}: ${counter}`, async () => {
+      const dcs = new FakeDcs();
+      dcs.tasks.set(A, [record(1)]);
+      dcs.deleteAnswer = () => answer;
+      const { summary } = await cleanup(dcs, { instances: [entry(A)] });
+      const instance = summary.instances[0];
+      expect(instance).toMatchObject({ stale: 1, [counter]: 1 });
+      expect(summary.ok).toBe(counter === 'deleted' || counter === 'alreadyGone' || counter === 'skipped');
+      if (counter === 'failed') expect(instance?.failures).toHaveLength(1);
+      if (what.includes('no such API') || what.includes('HTML')) {
+        expect(instance?.failures[0]?.message).toContain(
+          `the endpoint ${ENDPOINT} does not serve the DCS API`,
+        );
+      }
+    });
+  }
+
+  it('deferred tasks are reported by why, oldest first, and the run is incomplete', async () => {
+    const dcs = new FakeDcs();
+    dcs.tasks.set(A, [record(1, { created_at: '2020-01-01T00:00:00Z' }), record(2)]);
+    dcs.deleteAnswer = (_, id) => (id === taskId(1) ? { kind: 'not-sent', notSent: 'budget' } : 204);
+    const { summary, logger, incompleteBecause } = await cleanup(dcs, { instances: [entry(A)] });
+    expect(summary.instances[0]).toMatchObject({ deleted: 1, deferred: 1 });
+    expect(summary.complete).toBe(false);
+    expect(incompleteBecause).toBe('time budget');
+    expect(logger.records.find((r) => r.message === 'tasks deferred')).toMatchObject({
+      reason: 'budget',
+      count: 1,
+    });
+  });
+});
+
+describe('nothing is picked before the whole listing was read', () => {
+  it('a listing that fails on its second page deletes nothing of that instance; the others go on', async () => {
+    const dcs = new FakeDcs();
+    dcs.pageSize = 2;
+    dcs.tasks.set(A, [record(1), record(2), record(3)]);
+    dcs.tasks.set(B, [record(4)]);
+    dcs.listingErrors.set(A, { error: { httpStatus: 500, errorCode: 'DCS.5000' }, afterPages: 1 });
+    const { summary } = await cleanup(dcs, { instances: [entry(A), entry(B)] });
+    expect(dcs.deletes).toEqual([`${B}/${taskId(4)}`]);
+    expect(summary.instances[0]).toMatchObject({ listed: 2, deleted: 0, error: { httpStatus: 500 } });
+    expect(summary).toMatchObject({ ok: false, complete: false });
+  });
+
+  it('a listing 404 with DCS.3022: a discovered instance vanished (ok), a configured one is an error', async () => {
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, [instanceRecord(B, 'redis-b', { team: 'x' })]);
+    for (const id of [A, B]) dcs.listingErrors.set(id, { error: { httpStatus: 404, errorCode: 'DCS.3022' } });
+    const fleet = { region: 'cn-north-4', projectId: PROJECT, endpoint: ENDPOINT, tags: { team: 'x' } };
+    const { summary } = await cleanup(dcs, { instances: [entry(A)], fleets: [fleet] });
+    expect(summary.instances[0]?.error?.message).toMatch(/^instance not found: check its instanceId/);
+    expect(summary.instances[1]).toMatchObject({ vanished: true });
+    expect(summary.instances[1]?.error).toBeUndefined();
+  });
+
+  it('a listing 404 that DCS did not give is an error naming the endpoint, never "vanished"', async () => {
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, [instanceRecord(B, 'redis-b', { team: 'x' })]);
+    dcs.listingErrors.set(B, { error: { httpStatus: 404, errorCode: 'APIGW.0101' } });
+    const fleet = { region: 'cn-north-4', projectId: PROJECT, endpoint: ENDPOINT, tags: { team: 'x' } };
+    const { summary } = await cleanup(dcs, { fleets: [fleet] });
+    expect(summary.instances[0]?.vanished).toBeUndefined();
+    expect(summary.instances[0]?.error?.message).toMatch(/does not serve the DCS API here/);
+  });
+});
+
+describe('fleet selection', () => {
+  const fleet = (extra: Record<string, unknown> = {}) => ({
+    region: 'cn-north-4',
+    projectId: PROJECT,
+    endpoint: ENDPOINT,
+    tags: {},
+    ...extra,
+  });
+  async function selected(instances: unknown[], fleets: Record<string, unknown>[], config = {}) {
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, instances);
+    const { summary } = await cleanup(dcs, { dryRun: true, fleets, ...config });
+    return summary.instances.map((instance) => instance.instanceId);
+  }
+  const ids = Array.from({ length: 6 }, (_, n) => instanceId(10 + n));
+
+  it('a name glob matches the whole name; `.` is a dot, `?` one character, `*` any run', async () => {
+    const names = ['redis.prod', 'redis-prod', 'redis.prod2', 'xredis.prod', 'redis+prod', 'redisXprod'];
+    const instances = names.map((name, n) => instanceRecord(ids[n] as string, name));
+    expect(await selected(instances, [fleet({ names: ['redis.prod'] })])).toEqual([ids[0]]);
+    expect(await selected(instances, [fleet({ names: ['redis?prod'] })])).toEqual([
+      ids[0],
+      ids[1],
+      ids[4],
+      ids[5],
+    ]);
+    expect(await selected(instances, [fleet({ names: ['redis.prod*'] })])).toEqual([ids[0], ids[2]]);
+    expect(await selected(instances, [fleet({ names: ['*redis.prod'] })])).toEqual([ids[0], ids[3]]);
+    expect(await selected(instances, [fleet({ names: ['redis+prod'] })])).toEqual([ids[4]]);
+  });
+
+  it('every tag must match; only RUNNING instances; excludeInstanceIds in any case', async () => {
+    const instances = [
+      instanceRecord(ids[0] as string, 'a', { team: 'x', env: 'prod' }),
+      instanceRecord(ids[1] as string, 'b', { team: 'x' }),
+      instanceRecord(ids[2] as string, 'c', { team: 'x', env: 'prod' }, 'FROZEN'),
+      instanceRecord(ids[3] as string, 'd', { team: 'x', env: 'prod' }),
+    ];
+    const tags = { team: 'x', env: 'prod' };
+    expect(await selected(instances, [fleet({ tags })])).toEqual([ids[0], ids[3]]);
+    const exclude = [(ids[3] as string).toUpperCase()];
+    expect(await selected(instances, [fleet({ tags, excludeInstanceIds: exclude })])).toEqual([ids[0]]);
+  });
+
+  it('precedence: configured instances first, then the first matching fleet', async () => {
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, [
+      instanceRecord(ids[0] as string, 'a', { team: 'x' }),
+      instanceRecord(ids[1] as string, 'b', { team: 'x', tier: 'gold' }),
+    ]);
+    const gold = fleet({ tags: { tier: 'gold' }, olderThan: '90d' });
+    const all = fleet({ tags: { team: 'x' }, olderThan: '7d' });
+    const { summary, logger } = await cleanup(dcs, {
+      dryRun: true,
+      instances: [entry((ids[0] as string).toUpperCase(), { olderThan: '1d' })],
+      fleets: [gold, all],
+    });
+    expect(summary.instances.map((instance) => [instance.instanceId.toLowerCase(), instance.source])).toEqual(
+      [
+        [ids[0], 'config'],
+        [ids[1], 'fleet'],
+      ],
+    );
+    expect(summary.fleets.map((f) => f.matched)).toEqual([1, 0]);
+    expect(logger.records.filter((r) => r.message === 'fleet discovered')).toHaveLength(2);
+  });
+});
+
+describe('a manual run only narrows', () => {
+  const narrowing = (patch: Record<string, unknown>) => ({
+    narrowing: {
+      olderThanMayShorten: false,
+      fields: { instanceId: (n: number) => `instanceIds[${n}]`, olderThan: 'olderThan' },
+      ...patch,
+    },
+  });
+
+  it('only the named instances; an age it may lengthen, never shorten', async () => {
+    const dcs = new FakeDcs();
+    dcs.tasks.set(A, [record(1)]);
+    dcs.tasks.set(B, [record(2)]);
+    const config = { instances: [entry(A), entry(B)], defaults: { olderThan: '7d' } };
+    const { summary } = await cleanup(dcs, config, narrowing({ instanceIds: [B.toUpperCase()] }));
+    expect(summary.instances.map((i) => i.instanceId)).toEqual([B]);
+    expect(dcs.deletes).toEqual([`${B}/${taskId(2)}`]);
+    const older = new FakeDcs();
+    older.tasks.set(A, [record(1)]);
+    const { summary: longer } = await cleanup(older, config, narrowing({ olderThanMs: 60 * DAY }));
+    expect(longer.totals.stale).toBe(0);
+    await expect(cleanup(new FakeDcs(), config, narrowing({ olderThanMs: 7 * DAY - 1 }))).rejects.toThrow(
+      /olderThan: .* is shorter than the configured 7d/,
+    );
+    await expect(cleanup(new FakeDcs(), config, narrowing({ olderThanMs: 7 * DAY }))).resolves.toBeDefined();
+  });
+
+  it('an id neither configured nor discovered is bad input naming the field, and nothing is deleted', async () => {
+    const dcs = new FakeDcs();
+    dcs.tasks.set(A, [record(1)]);
+    await expect(
+      cleanup(dcs, { instances: [entry(A)] }, narrowing({ instanceIds: [A, instanceId(99)] })),
+    ).rejects.toThrow(/instanceIds\[1\]: .* is neither in "instances" nor discovered by a fleet/);
+    expect(dcs.deletes).toEqual([]);
+    expect(dcs.pagesRead).toEqual([]);
+  });
+});
