@@ -1,6 +1,7 @@
-// The suites mutation testing runs (stryker.config.json): those that exercise src/policy/, the listing rules
-// of src/dcs/ and src/http/retry.ts and breaker.ts directly. Suites that only run the built bundle cannot see
-// a mutant, and the memory and packaging suites would fail instrumented.
+// The suites mutation testing runs (stryker.config.json): those that exercise the mutated files in process
+// (src/policy/, the engine over a DCS API in memory, discovery, narrowing, the listing rules and request
+// paths of src/dcs/, the retries and breaker). Suites that only run the built bundle cannot see a mutant,
+// and the memory and packaging suites would fail instrumented.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -12,8 +13,12 @@ export default defineConfig({
       'test/listing.test.ts',
       'test/retry.test.ts',
       'test/pacing.test.ts',
+      'test/engine.test.ts',
+      'test/config.test.ts',
+      'test/paths.test.ts',
     ],
     testTimeout: 30_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // Property tests run 100 cases a mutant (400 or more in npm test): enough to catch what they catch.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', PROPERTY_RUNS: '100' },
   },
 });

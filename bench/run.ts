@@ -1,4 +1,4 @@
-// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery|backlog|deadend|oversized|hang|silent]`: the figures the issues ask for,
+// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery|backlog|deadend|oversized|hang|silent|seen]`: the figures the issues ask for,
 // as ratios to their limits.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { systemClock } from '../src/time/clock.js';
 import { hangingDeletes, lambdaOversizedPages, oversizedPages, silentNetwork } from './broken-server.js';
 import { measureColdStart } from './coldstart.js';
 import { CREDENTIALS, fleetConfig, PROJECT, runCli, startFleet, writeConfig } from './fleet.js';
+import { seenTableMemory } from './seen-memory.js';
 
 const LATENCY_MS = 25;
 const RATE_LIMIT = 100;
@@ -354,6 +355,12 @@ if (!only || only === 'silent') {
   results.silentNetwork = result;
   verdict['silent network: 12 instances, ended within 2 minutes, exit 1'] =
     result.wallMs < result.budgetMs && result.exitCode === 1 && result.everyErrorNamesEndpointAndNoAnswer;
+}
+if (!only || only === 'seen') {
+  const result = seenTableMemory();
+  results.seenTable = result;
+  verdict['seen table: less memory than a Map of hashes at 1,000,000 ids'] =
+    result.seenTable.heldMb < result.mapOfHashes.heldMb;
 }
 results.verdict = verdict;
 results.machine = { node: process.version, date: new Date().toISOString() };

@@ -13,7 +13,7 @@ import { secretsOf } from './model/credentials.js';
 import { alertEvents, FAILED } from './report/events.js';
 import { LogReporter } from './report/log-reporter.js';
 import { answerSummary, type RunSummary } from './report/summary.js';
-import { redactor } from './text/redact.js';
+import { redactor, redactValues } from './text/redact.js';
 
 /** Time kept back from the Lambda timeout for in-flight requests (10 s timeout) and the alert events. */
 const MIN_SAFETY_MARGIN_MS = 15_000;
@@ -28,7 +28,8 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
     config ??= loadConfig(process.env);
     const invocation = parseInvocation(event);
     const accounts = await loadAccounts(process.env, await config);
-    logger.redactWith(redactor(secretsOf(accounts)));
+    const redact = redactor(secretsOf(accounts));
+    logger.redactWith(redact);
     if (invocation.kind === 'doctor') {
       // The same checks as the CLI's, from inside the function: its network, its NAT, its secret.
       const { runDoctor } = await import('./doctor/doctor.js');
@@ -60,9 +61,11 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
       { dcs: connectDcs(accounts), reporter: new LogReporter(logger), runId },
     );
     publishRunMetrics(metrics, report);
-    await alert(report.summary, context);
+    // Task names and messages are the server's text: redacted value by value before anything leaves.
+    const summary = redactValues(report.summary, redact);
+    await alert(summary, context);
     // Every failure is in the logs; the answer keeps 100 per instance and 1,000 in all, under 1 MB.
-    return answerSummary(report.summary);
+    return answerSummary(summary);
   } catch (error) {
     if (error instanceof InputError)
       logger.error('invocation rejected: nothing was sent', { issues: error.issues });

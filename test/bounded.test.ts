@@ -1,12 +1,11 @@
 // Bounded by construction (docs/bounds.md): no value a server sends, no backlog and no failure can crash a
 // run or grow its memory, its output or its answer.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_TASK_NAME } from '../src/dcs/tasks.js';
+import { ANSWER, MAX_TASK_NAME } from '../src/bounds/limits.js';
 import { run } from '../src/engine/run.js';
 import { parseRetryAfter } from '../src/http/retry.js';
 import { alertEvents } from '../src/report/events.js';
 import {
-  ANSWER,
   answerSummary,
   type InstanceSummary,
   invariantHolds,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertEvents, COMPLETED, FAILED, MAX_DETAIL_BYTES } from '../src/report/events.js';
+import { MAX_DETAIL_BYTES } from '../src/bounds/limits.js';
+import { alertEvents, COMPLETED, FAILED } from '../src/report/events.js';
 import { loggableSummary } from '../src/report/summary.js';
 import { instanceSummary as instance, instanceId, runSummary as summary } from './helpers.js';
 

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_TASK_NAME } from '../src/dcs/tasks.js';
+import { MAX_TASK_NAME } from '../src/bounds/limits.js';
 import type { RunSummary } from '../src/report/summary.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import { configFor, instanceId, PROJECT, seed, startSimulator, taskId, tasks } from './helpers.js';

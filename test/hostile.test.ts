@@ -405,3 +405,29 @@ describe('doctor reads dates strictly', () => {
     expect(simulator.requests.filter((request) => request.method === 'DELETE')).toHaveLength(1);
   });
 });
+
+describe('redaction works on values, not on serialised text', () => {
+  it('an SK with a quote and a backslash, echoed by the server in a task name, is in no JSON line or summary', async () => {
+    const sk = 'quote"and\\backslash-secret-0123';
+    simulator = await startSimulator({ credentials: [{ ak: CREDENTIALS.ak, sk }] });
+    seed(simulator, A, []);
+    simulator.addRawTasks(PROJECT, A, [record(taskId(1), { name: `name ${sk}` })]);
+    simulator.inject({ method: 'DELETE', fault: { type: 'status', status: 403, errorCode: 'DCS.1001' } });
+    const config = join(dir, 'config-quote.json');
+    writeFileSync(config, JSON.stringify(configFor(simulator.endpoint, [A])));
+    const [stdout, stderr] = [capture(), capture()];
+    const code = await main(['run', '--config', config, '--json', '--log-format', 'json'], {
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      env: { CLOUD_SDK_AK: CREDENTIALS.ak, CLOUD_SDK_SK: sk },
+    });
+    expect(code).toBe(1);
+    const summary = JSON.parse(stdout.text());
+    expect(summary.instances[0].failures[0].taskName).toBe('name [REDACTED]');
+    const output = stdout.text() + stderr.text();
+    // Neither the SK as it is nor as JSON escapes it.
+    for (const form of [sk, JSON.stringify(sk).slice(1, -1), 'backslash-secret']) {
+      expect(output).not.toContain(form);
+    }
+  });
+});

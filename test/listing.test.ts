@@ -1,11 +1,12 @@
 // The listing rules of src/dcs/ (listing.ts, pages.ts, tasks.ts, instances.ts): page and record bounds, the
 // stalled-listing rule, deduplicated ignored records, and how each record is read.
 import { describe, expect, it } from 'vitest';
+import { MAX_CONTAINERS, MAX_LISTED_RECORDS, MAX_TASK_NAME } from '../src/bounds/limits.js';
 import { parseInstancePage } from '../src/dcs/instances.js';
-import { MAX_LISTED_RECORDS, maxPages, type PageRead, streamRecords } from '../src/dcs/listing.js';
-import { type IgnoredRecord, MAX_CONTAINERS, parseListing, tooManyContainers } from '../src/dcs/pages.js';
+import { maxPages, type PageRead, streamRecords } from '../src/dcs/listing.js';
+import { type IgnoredRecord, parseListing, tooManyContainers } from '../src/dcs/pages.js';
 import { instanceListingEnded, taskListingEnded } from '../src/dcs/paging.js';
-import { MAX_TASK_NAME, parseTaskPage } from '../src/dcs/tasks.js';
+import { parseTaskPage } from '../src/dcs/tasks.js';
 import { taskId } from './helpers.js';
 
 type Item = { id: string };

@@ -210,7 +210,7 @@ describe('the whole-list oracle (test/oracle.ts)', () => {
           );
         }
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 });

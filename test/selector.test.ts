@@ -2,6 +2,7 @@
 // with repeats and contradictions at any distance, and tested at each of its boundaries.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_CONFLICTS } from '../src/bounds/limits.js';
 import { streamRecords } from '../src/dcs/listing.js';
 import { ignoredRecord } from '../src/dcs/pages.js';
 import {
@@ -12,7 +13,7 @@ import {
   type TaskRecord,
 } from '../src/policy/policy.js';
 import { hashString, SeenTable } from '../src/policy/seen.js';
-import { ContradictoryListingError, MAX_CONFLICTS, StreamSelector } from '../src/policy/stream.js';
+import { ContradictoryListingError, StreamSelector } from '../src/policy/stream.js';
 import { DAY, taskId } from './helpers.js';
 import { type Unreadable, wholeListSelection } from './oracle.js';
 

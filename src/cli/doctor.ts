@@ -6,7 +6,7 @@ import type { Config } from '../model/config.js';
 import { type Accounts, secretsOf } from '../model/credentials.js';
 import { wrap } from '../report/text.js';
 import { printable } from '../text/printable.js';
-import { redactor } from '../text/redact.js';
+import { redactor, redactValues } from '../text/redact.js';
 import type { Warning } from './accounts.js';
 import type { CliIo } from './io.js';
 
@@ -34,7 +34,7 @@ export async function doctorCommand(
     onLambda: false,
     onCheck: options.json ? undefined : (check) => out(checkLines(check, width)),
   });
-  if (options.json) out(`${JSON.stringify(report, null, 2)}\n`);
+  if (options.json) io.stdout.write(`${JSON.stringify(redactValues(report, redact), null, 2)}\n`);
   else {
     const count = (status: Check['status']) =>
       report.checks.filter((check) => check.status === status).length;

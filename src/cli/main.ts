@@ -13,7 +13,7 @@ import type { RunReporter, RunStats } from '../report/reporter.js';
 import type { RunSummary } from '../report/summary.js';
 import { renderSummaryTable } from '../report/table.js';
 import { startDemo } from '../simulator/demo.js';
-import { redactor } from '../text/redact.js';
+import { redactor, redactValues } from '../text/redact.js';
 import { loadAccounts, type Warning } from './accounts.js';
 import { type Command, type Output, parseCommand, UsageError } from './args.js';
 import { doctorCommand } from './doctor.js';
@@ -121,13 +121,12 @@ async function runAndReport(
       signal: stop.signal,
     });
     const width = io.stdout.isTTY ? (io.stdout.columns ?? DEFAULT_WIDTH) : undefined;
-    // Task names in the summary are the server's text: they pass the redactor like everything on stderr.
+    // Task names in the summary are the server's text: they pass the redactor like everything on stderr,
+    // value by value before JSON is made of them.
     io.stdout.write(
-      redact(
-        output.json
-          ? `${JSON.stringify(summary, null, 2)}\n`
-          : renderSummaryTable(summary, width, incompleteBecause),
-      ),
+      output.json
+        ? `${JSON.stringify(redactValues(summary, redact), null, 2)}\n`
+        : redact(renderSummaryTable(summary, width, incompleteBecause)),
     );
     const metricsWritten = metricsFile === undefined || (await writeMetrics(metricsFile, summary, stats, io));
     if (stop.received) return EXIT[stop.received];
@@ -183,10 +182,13 @@ function stopOnSignals(io: CliIo, view: ReturnType<typeof chooseView>) {
  */
 function chooseView(output: Output, io: CliIo, redact: (text: string) => string) {
   const pretty = output.logFormat ? output.logFormat === 'pretty' : !output.json && Boolean(io.stderr.isTTY);
-  const out = { write: (text: string) => io.stderr.write(redact(text)) };
   if (!pretty) {
-    return { reporter: new LogReporter(new JsonLinesLogger(out)) as RunReporter, close: () => {} };
+    return {
+      reporter: new LogReporter(new JsonLinesLogger(io.stderr, redact)) as RunReporter,
+      close: () => {},
+    };
   }
+  const out = { write: (text: string) => io.stderr.write(redact(text)) };
   const terminal = Boolean(io.stderr.isTTY);
   const view = new TerminalView(out, {
     verbose: output.verbose,

@@ -3,8 +3,9 @@
 // counted, unless verbose. Everything the API sent is made printable before it reaches the terminal.
 import { createColors } from 'picocolors';
 import type { AttemptReport } from '../http/retry.js';
+import { DEFER_REASONS } from '../model/reasons.js';
 import { OUTCOMES, type Outcome } from '../report/outcomes.js';
-import type { DeferReason, RunReporter } from '../report/reporter.js';
+import type { RunReporter } from '../report/reporter.js';
 import { runOutcome } from '../report/table.js';
 import { describeError, wrapParts } from '../report/text.js';
 import { shownTaskName } from '../text/cut.js';
@@ -34,12 +35,6 @@ const LABEL_WIDTH = 9;
  * lines (--verbose) are never held back.
  */
 export const PROBLEM_LINES_PER_INSTANCE = 20;
-const DEFER_WORDS: Record<DeferReason, string> = {
-  cap: 'over maxDeletesPerInstance',
-  budget: 'the time budget ran out',
-  interrupted: 'the run was stopped',
-  unavailable: 'the endpoint is unavailable',
-};
 export class TerminalView implements RunReporter {
   readonly #out: Out;
   readonly #options: TerminalOptions;
@@ -175,7 +170,7 @@ export class TerminalView implements RunReporter {
     this.#problem(target.instanceId, this.#outcomeLabel('deferred'), [
       `${plural(count, 'task')}`,
       `on ${instanceLabel(target)}`,
-      `${DEFER_WORDS[reason]}: next run`,
+      `${DEFER_REASONS[reason].deferred}: next run`,
       ...created,
     ]);
   }

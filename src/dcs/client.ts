@@ -2,7 +2,7 @@
 // pieces (src/http/): retries around the account's auth guard, the endpoint's pacer, signing and one HTTP
 // exchange. Every response is untrusted input (docs/safety.md): validated paths, capped and scanned bodies.
 import type { Dispatcher } from 'undici';
-import { MiB } from '../http/body.js';
+import { BODY_CAPS, LISTING_BYTES_HELD } from '../bounds/limits.js';
 import { Breaker, breaking, tripping } from '../http/breaker.js';
 import { ByteBudget, type Reservation } from '../http/budget.js';
 import { exchange } from '../http/exchange.js';
@@ -37,10 +37,7 @@ import { canonicalQuery, type QueryPairs } from './signer.js';
 import { parseTaskPage } from './tasks.js';
 
 /** A listing page (tasks or instances) is read up to 8 MiB; anything else (deletes, errors) up to 1 MiB. */
-const LISTING_BODY_CAP = 8 * MiB;
-const OTHER_BODY_CAP = 1 * MiB;
-/** Bytes of listing pages held at once by a run, whatever the number of instances listing (docs/bounds.md). */
-export const LISTING_BYTES_HELD = 32 * MiB;
+const { listingPage: LISTING_BODY_CAP, other: OTHER_BODY_CAP } = BODY_CAPS;
 
 /** What the engine and discovery need of the DCS API: a fake can stand in for it in a unit test. */
 export interface DcsApi {

@@ -2,15 +2,9 @@
 // together. Which records are the same task, and what a contradiction means, is the consumer's rule (the
 // policy's table of seen ids): the listing asks it of every record (`admit`) and cuts off a server that stops
 // advancing or does not end.
+import { MAX_LISTED_RECORDS, SPARE_PAGES, STALLED_PAGES } from '../bounds/limits.js';
 import { malformedError } from './errors.js';
 import type { IgnoredRecord, Page } from './pages.js';
-
-/** A listing fails after this many pages in a row that bring no new valid record (a stuck server). */
-const STALLED_PAGES = 3;
-/** No listing goes past this many records, whatever a server keeps sending. */
-export const MAX_LISTED_RECORDS = 1_000_000;
-/** Pages beyond what MAX_LISTED_RECORDS needs at the page size asked for (a server may send short pages). */
-const SPARE_PAGES = 100;
 
 /** The most pages a listing may take at `limit` records a page, counting every page received. */
 export function maxPages(limit: number): number {

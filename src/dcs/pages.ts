@@ -1,13 +1,11 @@
 // Reading one page of either listing (tasks or instances) as untrusted input: a record count for paging, a
 // total, the records that can be used and the records ignored. Unknown fields are ignored, nothing is guessed.
+import { MAX_CONTAINERS } from '../bounds/limits.js';
 import { shownId } from './shown-id.js';
 
-/**
- * The byte cap bounds bytes, not objects: 8 MiB of `{},` parses into 2.8 million objects (about 260 MB).
- * Every listing body is therefore scanned first, and refused past MAX_CONTAINERS objects and arrays (a real
- * page of 1,000 records holds a few thousand). The scan skips strings and costs about a millisecond a MiB.
- */
-export const MAX_CONTAINERS = 100_000;
+// The byte cap bounds bytes, not objects: 8 MiB of `{},` parses into 2.8 million objects (about 260 MB).
+// Every listing body is therefore scanned first, and refused past MAX_CONTAINERS objects and arrays (a real
+// page of 1,000 records holds a few thousand). The scan skips strings and costs about a millisecond a MiB.
 
 /** A record that could not be judged or used: never sent, counted in `ignored`, logged once. */
 export interface IgnoredRecord {
@@ -77,7 +75,6 @@ function parseCount(count: unknown): number | undefined {
 export function tooManyContainers(text: string): string | undefined {
   let containers = 0;
   let inString = false;
-  // Stryker disable next-line EqualityOperator: one step past the end reads NaN, which is no character.
   for (let i = 0; i < text.length; i++) {
     const char = text.charCodeAt(i);
     if (inString) {

@@ -1,7 +1,6 @@
 // How an id the API sent is shown when the record it came in could not be used.
+import { SHOWN_VALUE_LENGTH } from '../bounds/limits.js';
 import { preview } from '../text/preview.js';
-
-const SHOWN_ID_LENGTH = 80;
 
 /**
  * How an id the API sent is shown in logs: the raw value as JSON (so `5`, `"5"`, `".."` and control
@@ -9,5 +8,5 @@ const SHOWN_ID_LENGTH = 80;
  * there was none.
  */
 export function shownId(raw: unknown): string | null {
-  return preview(raw, SHOWN_ID_LENGTH) ?? null;
+  return preview(raw, SHOWN_VALUE_LENGTH) ?? null;
 }

@@ -1,25 +1,18 @@
 // ListBackgroundTask records: a task is used only when its id may reach a request path and its status and
 // created_at can be read. Whether it may be deleted is the policy's to say (src/policy/).
 
+import { MAX_TASK_NAME, TEXT_LIMITS } from '../bounds/limits.js';
 import { TASK_ID } from '../model/ids.js';
 import type { TaskRecord } from '../policy/policy.js';
-import { TEXT_LIMITS } from '../text/cut.js';
 import { type IgnoredRecord, ignoredRecord, type Page, parseListing } from './pages.js';
 
 export type TaskPage = Page<TaskRecord>;
 
-// Stryker disable next-line Regex: Date.parse reads no ISO text with anything after its zone, so `$` adds nothing it would not refuse.
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
 /** Parses a page body; returns a reason string when the body is not a task list at all. */
 export function parseTaskPage(body: unknown): TaskPage | string {
   return parseListing(body, { listKey: 'tasks', countKey: 'task_count', parseRecord: parseTask });
 }
-
-/**
- * Names are kept whole for the exclusions (docs/safety.md): one longer than this is not a DCS task name, and
- * its record is ignored rather than held (docs/bounds.md).
- */
-export const MAX_TASK_NAME = 1024;
 
 function parseTask(raw: Record<string, unknown>): TaskRecord | IgnoredRecord {
   const { id, name, status, created_at: createdAt } = raw;

@@ -4,6 +4,7 @@
 // remembered in a compact table, so an instance listed twice with other facts, at any distance, is not
 // cleaned (docs/safety.md).
 
+import { MAX_SELECTED_INSTANCES } from '../bounds/limits.js';
 import type { DcsApi } from '../dcs/client.js';
 import { DcsError, malformedError, notSentError } from '../dcs/errors.js';
 import type { InstanceRecord } from '../dcs/instances.js';
@@ -24,12 +25,9 @@ export interface Discovery {
   undiscovered: string | undefined;
 }
 
-/**
- * At most this many instances of one project that some fleet selects (in any status) are taken from its
- * listing (a real project holds hundreds): past it, a server that claims a million instances would grow the
- * run's memory and its work without end.
- */
-export const MAX_SELECTED_INSTANCES = 20_000;
+// At most MAX_SELECTED_INSTANCES instances of one project that some fleet selects (in any status) are taken
+// from its listing (a real project holds hundreds): past it, a server that claims a million instances would
+// grow the run's memory and its work without end.
 
 /** What one project's listing gave each fleet over it (by fleet index). */
 type Listing =

@@ -13,10 +13,11 @@ import {
 } from '../dcs/errors.js';
 import { ignoredRecord } from '../dcs/pages.js';
 import type { Target } from '../model/config.js';
+import { NOT_SENT_REASONS } from '../model/reasons.js';
 import type { TaskRecord } from '../policy/policy.js';
 import { ContradictoryListingError, type StreamedSelection, StreamSelector } from '../policy/stream.js';
 import { IgnoredTally } from '../report/ignored.js';
-import { OUTCOMES, type Outcome } from '../report/outcomes.js';
+import type { Outcome } from '../report/outcomes.js';
 import type { DeferReason, RunReporter, TaskResult } from '../report/reporter.js';
 import { type InstanceSummary, type TaskFailure, zeroCounters } from '../report/summary.js';
 import { shownTaskName } from '../text/cut.js';
@@ -106,7 +107,7 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
   counters.stale = stale;
   reporter.instanceListed({ runId, target, listed: counters.listed, ignored: counters.ignored, stale });
   const record = (task: TaskRecord, result: TaskResult) => {
-    counters[OUTCOMES[result.outcome].counter]++;
+    counters[result.outcome]++;
     if (result.outcome === 'failed') {
       failures.push({
         taskId: task.id,
@@ -137,28 +138,23 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
 
   if (deferred.count > 0) defer('cap', deferred.count, deferred.tasks);
   if (context.dryRun) {
-    for (const task of toDelete) record(task, { outcome: 'would-delete', ...NO_REQUEST });
+    for (const task of toDelete) record(task, { outcome: 'wouldDelete', ...NO_REQUEST });
     return finish({});
   }
   // Tasks the run stopped short of, by why: reported as one record each, oldest first.
-  const notSent: Record<Exclude<DeferReason, 'cap'>, TaskRecord[]> = {
-    budget: [],
-    interrupted: [],
-    unavailable: [],
-  };
+  const notSent = new Map(NOT_SENT_REASONS.map((reason) => [reason, [] as TaskRecord[]]));
   await mapConcurrently(toDelete, context.workers, async (task) => {
     const result = await deleteOne(target, task, context);
-    if (typeof result === 'string') notSent[result].push(task);
+    if (typeof result === 'string') notSent.get(result)?.push(task);
     else record(task, result);
   });
-  for (const reason of ['budget', 'interrupted', 'unavailable'] as const) {
-    const tasks = notSent[reason].sort((a, b) => a.createdAtMs - b.createdAtMs);
-    if (tasks.length > 0) defer(reason, tasks.length, tasks);
+  const reasons = NOT_SENT_REASONS.filter((reason) => notSent.get(reason)?.length);
+  for (const reason of reasons) {
+    const tasks = (notSent.get(reason) ?? []).sort((a, b) => a.createdAtMs - b.createdAtMs);
+    defer(reason, tasks.length, tasks);
   }
-  const reasons = (['budget', 'interrupted', 'unavailable'] as const).filter(
-    (reason) => notSent[reason].length > 0,
-  );
-  return finish({}, reasons, { deferred: notSent.unavailable.length, notListed: false });
+  const unavailable = notSent.get('unavailable')?.length ?? 0;
+  return finish({}, reasons, { deferred: unavailable, notListed: false });
 }
 
 const deferredResult: TaskResult = { outcome: 'deferred', ...NO_REQUEST };
@@ -210,7 +206,7 @@ async function deleteOne(
   target: Target,
   task: TaskRecord,
   { client, clock }: InstanceContext,
-): Promise<TaskResult | Exclude<DeferReason, 'cap'>> {
+): Promise<TaskResult | NotSentReason> {
   const startedAt = clock.now();
   try {
     const { httpStatus, attempts } = await client.deleteTask(target, task.id);
@@ -237,7 +233,7 @@ async function deleteOne(
  */
 function classifyDeleteError(error: DcsError): Outcome {
   const code = error.errorCode ?? '';
-  if (error.httpStatus === 404 && isFromDcs(error) && !INSTANCE_GONE_CODES.has(code)) return 'already-gone';
+  if (error.httpStatus === 404 && isFromDcs(error) && !INSTANCE_GONE_CODES.has(code)) return 'alreadyGone';
   if (NOT_NOW_CODES.has(code)) return 'skipped';
   return 'failed';
 }

@@ -5,6 +5,7 @@ import { checkBeforeDiscovery, narrowTargets } from '../config/narrowing.js';
 import type { DcsConnector } from '../dcs/client.js';
 import { discover } from '../discover/discover.js';
 import type { Config, Target } from '../model/config.js';
+import { DEFER_REASONS, INCOMPLETE_ELSE, NOT_SENT_REASONS } from '../model/reasons.js';
 import type { RunRequest } from '../model/run-request.js';
 import type { RunReporter, RunStats } from '../report/reporter.js';
 import { type RunSummary, sumCounters } from '../report/summary.js';
@@ -137,11 +138,10 @@ function whyIncomplete(
 ): string {
   if (signal?.aborted) return String(signal.reason);
   const notSent = new Set(results.flatMap((result) => result.notSent));
-  if (notSent.has('budget')) return 'time budget';
-  if (summary.unavailableEndpoints) return 'endpoint unavailable';
-  if (notSent.has('interrupted')) return 'authentication failures';
-  if (summary.fleets.some((fleet) => fleet.error)) return 'fleet not discovered';
-  return 'instance not listed';
+  if (summary.unavailableEndpoints) notSent.add('unavailable');
+  const first = NOT_SENT_REASONS.find((reason) => notSent.has(reason));
+  if (first) return DEFER_REASONS[first].incomplete;
+  return summary.fleets.some((fleet) => fleet.error) ? INCOMPLETE_ELSE.fleet : INCOMPLETE_ELSE.listing;
 }
 
 /**

@@ -2,6 +2,7 @@
 // handle a request (pacing, retries, and the API's signing and auth guard) are stacked, each wrapping the
 // next as undici's interceptors wrap a dispatcher.
 import { CleanupError } from '../errors/cleanup-error.js';
+import type { NotSentReason } from '../model/reasons.js';
 import type { CappedBody } from './body.js';
 
 export interface HttpRequest {
@@ -55,10 +56,10 @@ export class TransportError extends CleanupError {
 }
 
 /**
- * Why a request was not sent: the time budget ran out (`budget`), the run was stopped (`interrupted`: a
- * signal, or the account's 401s), or its endpoint is down (`unavailable`).
+ * Why a request was not sent (src/model/reasons.ts): the time budget ran out (`budget`), the run was stopped
+ * (`interrupted`: a signal, or the account's 401s), or its endpoint is down (`unavailable`).
  */
-export type NotSentReason = 'budget' | 'interrupted' | 'unavailable';
+export type { NotSentReason };
 
 export class NotSentError extends CleanupError {
   override readonly name = 'NotSentError';

@@ -56,7 +56,6 @@ const MAX_DELAY_SECONDS = 86_400;
  * else (`-1`, `1.5`, `soon`, a far number) is undefined: normal backoff applies.
  */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  // Stryker disable next-line StringLiteral: any text that is neither a delay nor a date reads as none.
   const text = value?.trim() ?? '';
   if (DELAY_SECONDS.test(text)) {
     const seconds = Number(text);

@@ -1,5 +1,6 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { fieldsJson, type LogFields, type Logger } from '../report/logger.js';
+import { boundedFields, type LogFields, type Logger } from '../report/logger.js';
+import { redactValues } from '../text/redact.js';
 
 export const SERVICE_NAME = 'dcs-task-cleanup';
 
@@ -28,8 +29,8 @@ export class LambdaLogger implements Logger {
     this.powertools.error(this.#redact(message), this.#clean(message, fields));
   }
 
-  /** Redacted, and bounded so that CloudWatch never splits the record. */
+  /** Redacted value by value, and bounded so that CloudWatch never splits the record. */
   #clean(message: string, fields: LogFields): LogFields {
-    return JSON.parse(this.#redact(fieldsJson(message, fields)));
+    return boundedFields(message, redactValues(fields, this.#redact));
   }
 }

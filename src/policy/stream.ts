@@ -3,6 +3,7 @@
 // repeats and with contradictions at any distance, it picks exactly what the whole-list selection picks from
 // the listing without the contradicted ids (test/oracle.ts holds it to that).
 
+import { MAX_CONFLICTS } from '../bounds/limits.js';
 import { CleanupError } from '../errors/cleanup-error.js';
 import { BestOf } from './best-of.js';
 import {
@@ -22,11 +23,8 @@ import {
 import { SeenTable } from './seen.js';
 import { type Version, Versions } from './versions.js';
 
-/**
- * A listing that contradicts itself for more ids than this is not one to act on. It also bounds what a ban
- * can take from the held records, so each selection holds this many records more than its policy needs.
- */
-export const MAX_CONFLICTS = 100;
+// A listing that contradicts itself for more than MAX_CONFLICTS ids is not one to act on. That also bounds
+// what a ban can take from the held records, so each selection holds this many records more than it needs.
 
 /** What became of one listed record: a new task, a repeat of one, or ignored (and why). */
 export type Admission = 'new' | 'repeat' | typeof CONFLICTING | typeof IN_THE_FUTURE | typeof NO_NAME;

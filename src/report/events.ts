@@ -1,4 +1,5 @@
 // The EventBridge events of docs/events.md, kept far below EventBridge's 256 KB entry limit.
+import { MAX_DETAIL_BYTES } from '../bounds/limits.js';
 import { cut } from '../text/cut.js';
 import { fitEntries } from './fit.js';
 import {
@@ -15,7 +16,6 @@ export const COMPLETED = 'DCS Task Cleanup Completed';
 export const FAILED = 'DCS Task Cleanup Failed';
 
 /** A Failed event's detail stays under this many bytes, whatever the number of failures. */
-export const MAX_DETAIL_BYTES = 64 * 1024;
 const FAILURES_PER_INSTANCE = 20;
 const MAX_MESSAGE_LENGTH = 300;
 

@@ -1,9 +1,7 @@
 // Ignored records are logged one by one only up to a point: a hostile listing cannot flood the output.
+import { IGNORED_LOGGED } from '../bounds/limits.js';
 import type { IgnoredRecord } from '../dcs/pages.js';
 import type { RunReporter } from './reporter.js';
-
-/** Ignored records of one listing reported one by one; the rest are only counted (docs/bounds.md). */
-export const IGNORED_LOGGED = 20;
 
 type Where = Omit<Parameters<RunReporter['recordIgnored']>[0], 'record'>;
 

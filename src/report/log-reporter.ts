@@ -116,7 +116,8 @@ export class LogReporter implements RunReporter {
 
   /** The per-task record of docs/logs.md: every key present, null where it does not apply. */
   taskOutcome({ runId, target, task, result }: Parameters<RunReporter['taskOutcome']>[0]): void {
-    const text = result.message ? `task ${result.outcome}: ${result.message}` : `task ${result.outcome}`;
+    const { name } = OUTCOMES[result.outcome];
+    const text = result.message ? `task ${name}: ${result.message}` : `task ${name}`;
     this.#logger[OUTCOMES[result.outcome].level](text, {
       runId,
       instanceId: target.instanceId,
@@ -124,7 +125,7 @@ export class LogReporter implements RunReporter {
       taskName: shownTaskName(task.name),
       taskStatus: task.status,
       createdAt: task.createdAt,
-      outcome: result.outcome,
+      outcome: name,
       httpStatus: result.httpStatus,
       errorCode: result.errorCode,
       attempts: result.attempts,

@@ -1,24 +1,12 @@
-import { cut, TEXT_LIMITS } from '../text/cut.js';
+import { MAX_LOG_LINE_BYTES, TEXT_LIMITS } from '../bounds/limits.js';
+import { cut } from '../text/cut.js';
+import { redactValues } from '../text/redact.js';
 import { jsonBytes } from './fit.js';
 
 export type LogFields = Record<string, unknown>;
 
-/** No log line may pass this (container runtimes split longer lines and break the JSON). */
-export const MAX_LOG_LINE_BYTES = 16 * 1024;
-
 /** Room kept for what a logger adds to the fields (level, timestamp, Powertools' context keys). */
 const ENVELOPE_BYTES = 1024;
-
-/**
- * The fields of one record as JSON, serialised once when they fit (the common case); otherwise bounded by
- * boundedFields.
- */
-export function fieldsJson(message: string, fields: LogFields): string {
-  const text = JSON.stringify(fields);
-  return Buffer.byteLength(text) + Buffer.byteLength(message) + ENVELOPE_BYTES <= MAX_LOG_LINE_BYTES
-    ? text
-    : JSON.stringify(boundedFields(message, fields));
-}
 
 /**
  * The fields of one record, bounded so that its line stays under MAX_LOG_LINE_BYTES: as they are when they
@@ -58,9 +46,12 @@ export interface Logger {
 /** One JSON object per line: level, timestamp, message, then the fields. */
 export class JsonLinesLogger implements Logger {
   readonly #out: { write(text: string): unknown };
+  readonly #redact: (text: string) => string;
 
-  constructor(out: { write(text: string): unknown }) {
+  /** `redact` is applied to the message and every value before the line is serialised. */
+  constructor(out: { write(text: string): unknown }, redact: (text: string) => string = (text) => text) {
     this.#out = out;
+    this.#redact = redact;
   }
 
   info(message: string, fields?: LogFields): void {
@@ -75,7 +66,9 @@ export class JsonLinesLogger implements Logger {
     this.#write('ERROR', message, fields);
   }
 
-  #write(level: string, message: string, fields: LogFields = {}): void {
+  #write(level: string, rawMessage: string, rawFields: LogFields = {}): void {
+    const message = this.#redact(rawMessage);
+    const fields = redactValues(rawFields, this.#redact);
     const line = (shown: LogFields) =>
       JSON.stringify({ level, timestamp: new Date().toISOString(), message, ...shown });
     const text = line(fields);

@@ -28,11 +28,7 @@ export function runMetrics(summary: RunSummary, stats: RunStats): RunMetric[] {
     count('Ignored', totals.ignored, 'Task records that could not be judged or used.'),
     count('Stale', totals.stale, 'Tasks the policy selected, before the cap.'),
     ...OUTCOME_NAMES.map((outcome) =>
-      count(
-        OUTCOMES[outcome].metric,
-        totals[OUTCOMES[outcome].counter],
-        `Stale tasks that ended ${outcome}.`,
-      ),
+      count(OUTCOMES[outcome].metric, totals[outcome], `Stale tasks that ended ${outcome}.`),
     ),
     {
       name: 'Backlog',

@@ -1,10 +1,11 @@
-// Every outcome a stale task can end in, declared once: its counter in the RunSummary, its words in the
-// table, the terminal and the progress line, its log level and its metric. Everything that shows outcomes
+// Every outcome a stale task can end in, declared once: spelled in code as its RunSummary counter
+// (`alreadyGone`), with its name in log records, its words in the table, the terminal and the progress
+// line, its log level and its metric. Everything that shows outcomes
 // derives from this table, so a new outcome is a new row here and the compiler finds what else it needs.
 
 export interface OutcomeInfo {
-  /** The RunSummary counter it adds to. */
-  counter: string;
+  /** Its name in log records and events (the key is its RunSummary counter). */
+  name: string;
   /** The summary table's column. */
   heading: string;
   /** The terminal view's line label. */
@@ -23,7 +24,7 @@ export interface OutcomeInfo {
 
 export const OUTCOMES = {
   deleted: {
-    counter: 'deleted',
+    name: 'deleted',
     heading: 'deleted',
     label: 'deleted',
     words: 'deleted',
@@ -32,8 +33,8 @@ export const OUTCOMES = {
     routine: true,
     tone: 'good',
   },
-  'already-gone': {
-    counter: 'alreadyGone',
+  alreadyGone: {
+    name: 'already-gone',
     heading: 'gone',
     label: 'gone',
     words: 'gone',
@@ -42,8 +43,8 @@ export const OUTCOMES = {
     routine: true,
     tone: 'good',
   },
-  'would-delete': {
-    counter: 'wouldDelete',
+  wouldDelete: {
+    name: 'would-delete',
     heading: 'would-del',
     label: 'would-del',
     words: 'would delete',
@@ -53,7 +54,7 @@ export const OUTCOMES = {
     tone: 'good',
   },
   skipped: {
-    counter: 'skipped',
+    name: 'skipped',
     heading: 'skipped',
     label: 'skipped',
     words: 'skipped',
@@ -63,7 +64,7 @@ export const OUTCOMES = {
     tone: 'warn',
   },
   deferred: {
-    counter: 'deferred',
+    name: 'deferred',
     heading: 'deferred',
     label: 'deferred',
     words: 'deferred',
@@ -73,7 +74,7 @@ export const OUTCOMES = {
     tone: 'later',
   },
   failed: {
-    counter: 'failed',
+    name: 'failed',
     heading: 'failed',
     label: 'FAILED',
     words: 'failed',
@@ -84,8 +85,8 @@ export const OUTCOMES = {
   },
 } as const satisfies Record<string, OutcomeInfo>;
 
+/** An outcome, spelled as its RunSummary counter; its other words are in the table. */
 export type Outcome = keyof typeof OUTCOMES;
-export type OutcomeCounter = (typeof OUTCOMES)[Outcome]['counter'];
 
 /** The outcomes in table order. */
 export const OUTCOME_NAMES = Object.keys(OUTCOMES) as Outcome[];

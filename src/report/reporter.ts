@@ -5,6 +5,7 @@ import type { DcsError } from '../dcs/errors.js';
 import type { IgnoredRecord } from '../dcs/pages.js';
 import type { AttemptReport } from '../http/retry.js';
 import type { Scope, Target } from '../model/config.js';
+import type { DeferReason } from '../model/reasons.js';
 import type { TaskRecord } from '../policy/policy.js';
 import type { Outcome } from './outcomes.js';
 import type { FleetSummary, InstanceSummary, RunSummary, UnavailableEndpoint } from './summary.js';
@@ -22,7 +23,7 @@ export interface RunStats {
  * Why stale tasks were left for the next run: over maxDeletesPerInstance, the time budget, a stop (signal or
  * the account's 401s), or their endpoint found down.
  */
-export type DeferReason = 'cap' | 'budget' | 'interrupted' | 'unavailable';
+export type { DeferReason };
 
 /** How one stale task ended. */
 export interface TaskResult {

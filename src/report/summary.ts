@@ -1,9 +1,10 @@
 // The RunSummary of docs/summary.md, the arithmetic behind it, and its bounded forms (docs/bounds.md).
+import { ANSWER, LOGGED_SUMMARY_BYTES } from '../bounds/limits.js';
 import { fitEntries, jsonBytes } from './fit.js';
-import { OUTCOME_NAMES, OUTCOMES, type OutcomeCounter } from './outcomes.js';
+import { OUTCOME_NAMES, type Outcome } from './outcomes.js';
 
 /** What was listed, and how the stale tasks ended (one counter per outcome, outcomes.ts). */
-export type Counters = Record<'listed' | 'ignored' | 'stale' | OutcomeCounter, number>;
+export type Counters = Record<'listed' | 'ignored' | 'stale' | Outcome, number>;
 
 export interface SummaryError {
   httpStatus: number | null;
@@ -71,12 +72,7 @@ export interface UnavailableEndpoint {
 }
 
 /** The counters in summary order: what was listed, then one per outcome. */
-export const COUNTER_KEYS: readonly (keyof Counters)[] = [
-  'listed',
-  'ignored',
-  'stale',
-  ...OUTCOME_NAMES.map((outcome) => OUTCOMES[outcome].counter),
-];
+export const COUNTER_KEYS: readonly (keyof Counters)[] = ['listed', 'ignored', 'stale', ...OUTCOME_NAMES];
 
 export function zeroCounters(): Counters {
   return Object.fromEntries(COUNTER_KEYS.map((key) => [key, 0])) as Counters;
@@ -90,9 +86,7 @@ export function sumCounters(parts: readonly Counters[]): Counters {
 
 /** stale = deleted + alreadyGone + wouldDelete + skipped + deferred + failed: every outcome's counter. */
 export function invariantHolds(counters: Counters): boolean {
-  return (
-    counters.stale === OUTCOME_NAMES.reduce((sum, outcome) => sum + counters[OUTCOMES[outcome].counter], 0)
-  );
+  return counters.stale === OUTCOME_NAMES.reduce((sum, outcome) => sum + counters[outcome], 0);
 }
 
 /** What is left for later runs: the Backlog metric and the backlog alarm. */
@@ -120,8 +114,6 @@ export function capFailures(summary: RunSummary, perInstance: number, inAll = Nu
 }
 
 /** What the Lambda returns: 100 failures per instance, 1,000 in all, under 1 MB whatever fails (§3). */
-export const ANSWER = { failuresPerInstance: 100, failures: 1_000, maxBytes: 1_000_000 } as const;
-
 export function answerSummary(summary: RunSummary): RunSummary {
   const capped = capFailures(summary, ANSWER.failuresPerInstance, ANSWER.failures);
   const levels = [ANSWER.failuresPerInstance, 20, 1, 0].map(
@@ -135,9 +127,6 @@ export function answerSummary(summary: RunSummary): RunSummary {
   const { value, leftOut } = fitEntries(withFlag, levels, ANSWER.maxBytes - 64);
   return leftOut > 0 ? { ...value, instancesLeftOut: leftOut } : value;
 }
-
-/** What the `run finished` record's summary may take of a line. */
-const LOGGED_SUMMARY_BYTES = 12 * 1024;
 
 /**
  * The summary as the `run finished` record carries it: whole when it is small; otherwise the totals and

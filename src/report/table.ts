@@ -11,9 +11,7 @@ const HEADINGS = {
   listed: 'listed',
   ignored: 'ignored',
   stale: 'stale',
-  ...Object.fromEntries(
-    OUTCOME_NAMES.map((outcome) => [OUTCOMES[outcome].counter, OUTCOMES[outcome].heading]),
-  ),
+  ...Object.fromEntries(OUTCOME_NAMES.map((outcome) => [outcome, OUTCOMES[outcome].heading])),
 } as Record<keyof Counters, string>;
 /** Shown even when 0 everywhere: they say what was looked at. */
 const ALWAYS_SHOWN = new Set<keyof Counters>(['listed', 'stale']);

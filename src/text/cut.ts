@@ -1,14 +1,7 @@
 // Every string taken from a response is cut before it is written anywhere (docs/bounds.md).
+import { TEXT_LIMITS } from '../bounds/limits.js';
 
-/** How long each kind of server text may be once read. */
-export const TEXT_LIMITS = {
-  taskName: 256,
-  instanceName: 256,
-  errorCode: 64,
-  status: 64,
-  message: 512,
-  requestId: 128,
-} as const;
+export { TEXT_LIMITS };
 
 /**
  * `text` cut to at most `max` characters, the last one `…` when anything was cut. A surrogate pair is never

@@ -23,3 +23,18 @@ export function redactor(secrets: readonly (string | undefined)[]): (text: strin
     return ECHOED.reduce((out, [shape, replacement]) => out.replace(shape, replacement), bySecret);
   };
 }
+
+/**
+ * A copy of `value` with `redact` applied to every string in it, keys included: secrets go before anything is
+ * serialised, so one with `"` or `\` in it (escaped in JSON) is caught too. The run's own records: acyclic.
+ */
+export function redactValues<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactValues(item, redact)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [redact(key), redactValues(item, redact)]),
+    ) as T;
+  }
+  return value;
+}
