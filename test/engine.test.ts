@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../src/engine/run.js';
 import type { RunRequest } from '../src/model/run-request.js';
 import { LogReporter } from '../src/report/log-reporter.js';
+import type { RunReporter } from '../src/report/reporter.js';
 import { type DeleteAnswer, FakeDcs } from './fake-dcs.js';
 import { DAY, instanceId, MemoryLogger, PROJECT, parseConfig, taskId } from './helpers.js';
 
@@ -264,5 +265,157 @@ describe('a manual run only narrows', () => {
     ).rejects.toThrow(/instanceIds\[1\]: .* is neither in "instances" nor discovered by a fleet/);
     expect(dcs.deletes).toEqual([]);
     expect(dcs.pagesRead).toEqual([]);
+  });
+});
+
+describe('what a run reports, event by event', () => {
+  /** Every reporter call, in order, with its event. */
+  function recorder() {
+    const calls: [string, Record<string, unknown>][] = [];
+    const reporter = new Proxy({} as RunReporter, {
+      get: (_, name) => (event: Record<string, unknown>) => calls.push([String(name), event]),
+    });
+    return {
+      calls,
+      reporter,
+      of: (name: string) => calls.filter(([call]) => call === name).map(([, e]) => e),
+    };
+  }
+  const NOW = Date.parse('2026-12-01T00:00:00Z');
+  const clock = { now: () => NOW, random: () => 0, sleep: async () => {} };
+  const at = (days: number) => new Date(NOW - days * DAY).toISOString();
+
+  it('a run with a delete, a failure, a skip, the cap and a discovered instance', async () => {
+    const dcs = new FakeDcs();
+    const C = instanceId(3);
+    dcs.tasks.set(A, [
+      record(1, { created_at: at(10) }),
+      record(2, { created_at: at(11) }),
+      record(3, { created_at: at(12) }),
+      record(4, { created_at: at(1) }),
+      { id: '../x', status: 'SUCCESS', created_at: at(40) },
+    ]);
+    dcs.tasks.set(B, [record(5, { created_at: at(20) }), record(6, { created_at: at(21) })]);
+    dcs.tasks.set(C, [record(7, { created_at: at(30) })]);
+    dcs.instances.set(PROJECT, [
+      instanceRecord(C, 'redis-c', { team: 'x' }),
+      instanceRecord(B, 'b', { team: 'x' }),
+    ]);
+    dcs.deleteAnswer = (_, id) =>
+      id === taskId(2)
+        ? { httpStatus: 500, errorCode: 'DCS.5000', detail: 'busy' }
+        : id === taskId(3)
+          ? { httpStatus: 400, errorCode: 'DCS.4017' }
+          : 204;
+    const { calls, reporter, of } = recorder();
+    const config = parseConfig({
+      dryRun: false,
+      defaults: { olderThan: '7d' },
+      instances: [entry(A), entry(B, { maxDeletesPerInstance: 1 })],
+      fleets: [{ region: 'cn-north-4', projectId: PROJECT, endpoint: ENDPOINT, tags: { team: 'x' } }],
+    });
+    const { summary, stats } = await run(
+      config,
+      { timeBudgetMs: 60_000 },
+      { dcs: dcs.connector, reporter, clock, runId: 'run-1' },
+    );
+
+    expect(calls[0]).toEqual([
+      'runStarted',
+      { runId: 'run-1', dryRun: false, instances: 2, fleets: 1, timeBudgetMs: 60_000 },
+    ]);
+    expect(of('fleetDiscovered')).toEqual([
+      {
+        runId: 'run-1',
+        index: 0,
+        fleet: {
+          region: 'cn-north-4',
+          projectId: PROJECT,
+          account: 'default',
+          matched: 1,
+          notRunning: 0,
+          ignored: 0,
+        },
+        error: undefined,
+      },
+    ]);
+    expect(of('cleaningStarted')).toEqual([{ runId: 'run-1', instances: 3 }]);
+    // Instances run side by side: their events are compared in id order.
+    const byId = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(
+      of('instanceListed')
+        .map((e) => [(e.target as { instanceId: string }).instanceId, e.listed, e.ignored, e.stale])
+        .sort(byId),
+    ).toEqual([
+      [A, 4, 1, 3],
+      [B, 2, 0, 2],
+      [C, 1, 0, 1],
+    ]);
+    expect(of('recordIgnored')).toMatchObject([
+      { runId: 'run-1', kind: 'task', instanceId: A, record: { rawId: '"../x"' } },
+    ]);
+    expect(
+      of('taskOutcome')
+        .map((e) => [(e.task as { id: string }).id, (e.result as { outcome: string }).outcome])
+        .sort(byId),
+    ).toEqual([
+      [taskId(1), 'deleted'],
+      [taskId(2), 'failed'],
+      [taskId(3), 'skipped'],
+      [taskId(6), 'deleted'],
+      [taskId(7), 'deleted'],
+    ]);
+    expect(of('tasksDeferred')).toEqual([
+      {
+        runId: 'run-1',
+        target: expect.objectContaining({ instanceId: B }),
+        count: 1,
+        reason: 'cap',
+        oldestCreatedAt: at(20),
+        newestCreatedAt: at(20),
+      },
+    ]);
+    expect(
+      of('instanceFinished')
+        .map((e) => (e.summary as { instanceId: string }).instanceId)
+        .sort(),
+    ).toEqual([A, B, C]);
+    expect(summary).toMatchObject({
+      runId: 'run-1',
+      dryRun: false,
+      startedAt: '2026-12-01T00:00:00.000Z',
+      finishedAt: '2026-12-01T00:00:00.000Z',
+      complete: true,
+      ok: false,
+      totals: {
+        listed: 7,
+        ignored: 1,
+        stale: 6,
+        deleted: 3,
+        alreadyGone: 0,
+        wouldDelete: 0,
+        skipped: 1,
+        deferred: 1,
+        failed: 1,
+      },
+    });
+    expect(summary.instances[0]?.failures).toEqual([
+      {
+        taskId: taskId(2),
+        taskName: 'EXTEND',
+        httpStatus: 500,
+        errorCode: 'DCS.5000',
+        message: 'busy',
+        attempts: 1,
+      },
+    ]);
+    expect(summary.instances.map((i) => i.source)).toEqual(['config', 'config', 'fleet']);
+    expect(summary.unavailableEndpoints).toBeUndefined();
+    expect(calls.at(-1)).toEqual([
+      'runFinished',
+      { runId: 'run-1', summary, stats, incompleteBecause: undefined },
+    ]);
+    expect(stats).toEqual({ requests: 0, retries: 0, throttled: 0, authFailures: 0, durationMs: 0 });
+    expect(dcs.closed).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 // The CLI's flags and commands in one table: the help text of each command is written from it (one line
 // per flag, within HELP_WIDTH columns), and args.ts parses with it.
+import { formatDuration, MIN_AGE_MS } from '../config/duration.js';
 
 export type CommandName = 'run' | 'validate' | 'doctor' | 'simulate';
 
@@ -25,7 +26,7 @@ export const FLAGS = {
   'older-than': {
     type: 'string',
     value: 'DUR',
-    help: 'replace every age: 90m, 12h, 7d (at least 1h)',
+    help: `replace every age: 90m, 12h, 7d (at least ${formatDuration(MIN_AGE_MS)})`,
   },
   'time-budget': {
     type: 'string',

@@ -40,7 +40,7 @@ export function durationSchema(minMs: number, meta?: { description: string; defa
   });
 }
 
-/** A task age (`olderThan`): at least 1h. */
+/** A task age (`olderThan`): at least MIN_AGE_MS. */
 export function ageSchema(description?: string, defaultValue?: string) {
   return durationSchema(
     MIN_AGE_MS,

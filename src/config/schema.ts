@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { DEFAULT_ACCOUNT, type Limits } from '../model/config.js';
 import { ACCOUNT_NAME, PROJECT_ID, UUID } from '../model/ids.js';
 import { DEFAULT_POLICY, TERMINAL_STATUSES } from '../policy/policy.js';
-import { ageSchema } from './duration.js';
+import { ageSchema, formatDuration, MIN_AGE_MS } from './duration.js';
 
 export const DEFAULT_LIMITS: Limits = { concurrency: 8, requestsPerSecond: 20, maxAttempts: 5 };
 const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,3}$/;
@@ -22,8 +22,7 @@ const int = (min: number, max: number) =>
 
 /** What each policy key means; `defaults` documents the built-in default too. */
 const POLICY_DOCS = {
-  olderThan:
-    'Tasks created longer ago than this are stale: an integer and m, h or d ("90m", "12h", "7d"); at least 1h.',
+  olderThan: `Tasks created longer ago than this are stale: an integer and m, h or d ("90m", "12h", "7d"); at least ${formatDuration(MIN_AGE_MS)}.`,
   statuses:
     'Task statuses that may be deleted. Only the terminal SUCCESS and FAILED can be named; any other status is never deleted.',
   excludeTaskNames: 'Task names (e.g. "masterStandbySwapJob") that are never deleted.',
@@ -42,9 +41,10 @@ function policyFieldsFor(where: 'defaults' | 'entry') {
     where === 'defaults'
       ? { description: POLICY_DOCS[key], default: builtIn }
       : { description: `${POLICY_DOCS[key]} Overrides defaults.${key} for this entry.` };
-  const age = doc('olderThan', '30d');
+  const defaultAge = formatDuration(DEFAULT_POLICY.olderThanMs);
+  const age = doc('olderThan', defaultAge);
   return {
-    olderThan: ageSchema(age.description, where === 'defaults' ? '30d' : undefined).optional(),
+    olderThan: ageSchema(age.description, where === 'defaults' ? defaultAge : undefined).optional(),
     statuses: z
       .array(
         z.enum(TERMINAL_STATUSES, { error: 'only terminal statuses may be selected: SUCCESS or FAILED' }),

@@ -20,6 +20,7 @@ import { type AttemptReport, DEFAULT_RETRY, type RetryPolicy, retrying } from '.
 import { Agent } from '../http/undici.js';
 import type { Limits, Scope, Target } from '../model/config.js';
 import { type Accounts, secretsOf } from '../model/credentials.js';
+import type { UnavailableEndpoint } from '../model/endpoint.js';
 import type { TaskRecord } from '../policy/policy.js';
 import { cut, TEXT_LIMITS } from '../text/cut.js';
 import { parseJsonQuietly } from '../text/json.js';
@@ -59,11 +60,6 @@ export interface DcsApi {
   close(): Promise<void>;
 }
 
-export interface UnavailableEndpoint {
-  endpoint: string;
-  lastError: string;
-}
-
 /** What one run gives the client it connects: its limits, time budget, stop signal and attempt counter. */
 export interface DcsSession {
   /** Concurrency and rate apply per endpoint origin: each region has its own gateway and throttling. */
@@ -87,6 +83,8 @@ export interface TransportTuning {
   /** Instances per discovery page (default 1000, the API's maximum; a server may cap it lower). */
   instancePageSize?: number;
 }
+
+export type { UnavailableEndpoint };
 
 /** Connects a run to the DCS API. */
 export type DcsConnector = (session: DcsSession) => DcsApi;

@@ -1,5 +1,6 @@
 // The RunSummary of docs/summary.md, the arithmetic behind it, and its bounded forms (docs/bounds.md).
 import { ANSWER, LOGGED_SUMMARY_BYTES } from '../bounds/limits.js';
+import type { UnavailableEndpoint } from '../model/endpoint.js';
 import { fitEntries, jsonBytes } from './fit.js';
 import { OUTCOME_NAMES, type Outcome } from './outcomes.js';
 
@@ -66,10 +67,7 @@ export interface RunSummary {
   unavailableEndpoints?: UnavailableEndpoint[];
 }
 
-export interface UnavailableEndpoint {
-  endpoint: string;
-  lastError: string;
-}
+export type { UnavailableEndpoint } from '../model/endpoint.js';
 
 /** The counters in summary order: what was listed, then one per outcome. */
 export const COUNTER_KEYS: readonly (keyof Counters)[] = ['listed', 'ignored', 'stale', ...OUTCOME_NAMES];

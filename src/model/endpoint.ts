@@ -1,0 +1,8 @@
+// An endpoint the run found down (docs/safety.md, "An endpoint that is down"): the DCS client reports it, the
+// RunSummary and the Failed event carry it.
+
+export interface UnavailableEndpoint {
+  endpoint: string;
+  /** The last error it gave, redacted and cut. */
+  lastError: string;
+}
