@@ -3,6 +3,7 @@
 // fleet selection and precedence, and the manual narrowing. Fast: a DCS API in memory (test/fake-dcs.ts)
 // with the real record parsers and listing rules, so mutation testing can run them for every mutant.
 import { describe, expect, it } from 'vitest';
+import { MAX_SELECTED_INSTANCES } from '../src/bounds/limits.js';
 import { run } from '../src/engine/run.js';
 import type { RunRequest } from '../src/model/run-request.js';
 import { LogReporter } from '../src/report/log-reporter.js';
@@ -417,5 +418,99 @@ describe('what a run reports, event by event', () => {
     ]);
     expect(stats).toEqual({ requests: 0, retries: 0, throttled: 0, authFailures: 0, durationMs: 0 });
     expect(dcs.closed).toBe(true);
+  });
+});
+
+describe('discovery', () => {
+  const PROJECT_2 = 'fedcba9876543210fedcba9876543210';
+  const fleet = (extra: Record<string, unknown> = {}) => ({
+    region: 'cn-north-4',
+    projectId: PROJECT,
+    endpoint: ENDPOINT,
+    tags: {},
+    ...extra,
+  });
+  const ids = Array.from({ length: 4 }, (_, n) => instanceId(20 + n));
+
+  it('fleets over one project share its listing; each counts what it matched, not running and ignored', async () => {
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, [
+      instanceRecord(ids[0] as string, 'a', { team: 'x' }),
+      instanceRecord(ids[1] as string, 'b', { team: 'x' }, 'FROZEN'),
+      instanceRecord(ids[2] as string, 'c', { team: 'y' }),
+      instanceRecord(ids[3] as string, 'd', { team: 'y' }),
+      instanceRecord(ids[3] as string, 'd', { team: 'x' }), // the same id with other tags: banned
+      { instance_id: 'not-a-uuid', name: 'e' },
+    ]);
+    const { summary, logger } = await cleanup(dcs, {
+      dryRun: true,
+      fleets: [fleet({ tags: { team: 'x' } }), fleet({ tags: { team: 'y' } })],
+    });
+    expect(dcs.pagesRead.filter((page) => page.startsWith(PROJECT))).toEqual([`${PROJECT}@0`]);
+    expect(summary.fleets).toEqual([
+      { region: 'cn-north-4', projectId: PROJECT, account: 'default', matched: 1, notRunning: 1, ignored: 2 },
+      { region: 'cn-north-4', projectId: PROJECT, account: 'default', matched: 1, notRunning: 0, ignored: 2 },
+    ]);
+    expect(summary.instances.map((i) => i.instanceId)).toEqual([ids[0], ids[2]]);
+    expect(
+      logger.records.filter((r) => r.message === 'instance record ignored').map((r) => r.reason),
+    ).toEqual(['conflicting records', 'the instance_id is not a UUID']);
+  });
+
+  it('a fleet whose listing fails: later fleets over that project are not discovered either; others go on', async () => {
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, [instanceRecord(ids[0] as string, 'a', { team: 'x' })]);
+    dcs.instances.set(PROJECT_2, [instanceRecord(ids[1] as string, 'b', { team: 'x' })]);
+    dcs.listingErrors.set(`${PROJECT} default`, {
+      error: { httpStatus: 403, errorCode: 'DCS.1001', detail: 'denied' },
+    });
+    const { summary, incompleteBecause } = await cleanup(dcs, {
+      dryRun: true,
+      fleets: [
+        fleet({ tags: { team: 'x' } }),
+        fleet({ tags: { team: 'x' }, account: 'other' }),
+        fleet({ projectId: PROJECT_2, tags: { team: 'x' } }),
+      ],
+    });
+    expect(summary.fleets.map((f) => f.error?.message ?? 'ok')).toEqual([
+      'denied',
+      'not sent: fleets[0] over the same project could not be discovered, so it is unknown which fleet each instance belongs to',
+      'ok',
+    ]);
+    expect(summary.instances.map((i) => i.instanceId)).toEqual([ids[1]]);
+    expect(summary).toMatchObject({ complete: false, ok: false });
+    expect(incompleteBecause).toBe('fleet not discovered');
+    // A manual run naming an instance a failed fleet may hold says why it is not found.
+    await expect(
+      cleanup(
+        dcs,
+        { dryRun: true, fleets: [fleet({ tags: { team: 'x' } })] },
+        {
+          narrowing: {
+            instanceIds: [ids[0] as string],
+            olderThanMayShorten: true,
+            fields: { instanceId: (n) => `instanceIds[${n}]`, olderThan: 'olderThan' },
+          },
+        },
+      ),
+    ).rejects.toThrow(
+      /is neither in "instances" nor discovered by a fleet \(fleets\[0\] could not be discovered\)/,
+    );
+  });
+
+  it(`more than the selected-instance bound in one project is a fleet error, not ${'a million targets'}`, async () => {
+    const dcs = new FakeDcs();
+    dcs.pageSize = 1000;
+    dcs.instances.set(
+      PROJECT,
+      Array.from({ length: MAX_SELECTED_INSTANCES + 1 }, (_, n) =>
+        instanceRecord(instanceId(100_000 + n), `r${n}`),
+      ),
+    );
+    const { summary } = await cleanup(dcs, { dryRun: true, fleets: [fleet()] });
+    expect(summary.fleets[0]?.error?.message).toBe(
+      `instance listing selected more than ${MAX_SELECTED_INSTANCES} instances`,
+    );
+    expect(summary.instances).toEqual([]);
   });
 });

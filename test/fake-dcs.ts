@@ -17,7 +17,10 @@ export class FakeDcs implements DcsApi {
   readonly tasks = new Map<string, unknown[]>();
   /** Raw instance records by project id. */
   readonly instances = new Map<string, unknown[]>();
-  /** A listing that fails: by instance id (tasks) or project id (instances), after `afterPages` pages. */
+  /**
+   * A listing that fails after `afterPages` pages: by instance id (tasks), or by project id or
+   * `projectId account` (instances).
+   */
   readonly listingErrors = new Map<string, { error: Partial<DcsErrorDetails>; afterPages?: number }>();
   /** Every DELETE asked for, as `instanceId/taskId`. */
   readonly deletes: string[] = [];
@@ -37,8 +40,10 @@ export class FakeDcs implements DcsApi {
     scope: Scope,
     consumer: RecordConsumer<InstanceRecord, A>,
   ): AsyncGenerator<Listed<InstanceRecord, A>> {
-    const records = this.instances.get(scope.projectId.toLowerCase()) ?? [];
-    const pages = this.#pages(scope.projectId.toLowerCase(), records, (body) =>
+    const project = scope.projectId.toLowerCase();
+    const records = this.instances.get(project) ?? [];
+    const failing = this.listingErrors.get(`${project} ${scope.account}`) ?? this.listingErrors.get(project);
+    const pages = this.#pages(project, failing, records, (body) =>
       parseInstancePage({ instance_num: records.length, instances: body }),
     );
     return streamRecords(pages, consumer, { what: 'instance listing', limit: this.pageSize });
@@ -50,7 +55,7 @@ export class FakeDcs implements DcsApi {
   ): AsyncGenerator<Listed<TaskRecord, A>> {
     const key = target.instanceId.toLowerCase();
     const records = this.tasks.get(key) ?? [];
-    const pages = this.#pages(key, records, (body) =>
+    const pages = this.#pages(key, this.listingErrors.get(key), records, (body) =>
       parseTaskPage({ task_count: String(records.length), tasks: body }),
     );
     return streamRecords(pages, consumer, { what: 'listing', limit: this.pageSize });
@@ -74,10 +79,10 @@ export class FakeDcs implements DcsApi {
 
   async *#pages<T>(
     key: string,
+    failing: { error: Partial<DcsErrorDetails>; afterPages?: number } | undefined,
     records: readonly unknown[],
     parse: (body: unknown[]) => Page<T> | string,
   ): AsyncGenerator<PageRead<T>> {
-    const failing = this.listingErrors.get(key);
     for (let offset = 0, page = 0; ; offset += this.pageSize, page++) {
       if (failing && page >= (failing.afterPages ?? 0)) throw fakeError(failing.error);
       this.pagesRead.push(`${key}@${offset}`);
