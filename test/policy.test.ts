@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CONFLICTING,
   DEFAULT_POLICY,
   eligibility,
   factsOf,
-  IN_THE_FUTURE,
   isNewer,
   isOlder,
   isRanked,
   isTerminal,
   MAX_CLOCK_AHEAD_MS,
-  NO_NAME,
+  NOT_JUDGED,
   sameFacts,
   type TaskPolicy,
   type TaskRecord,
@@ -41,7 +39,11 @@ describe('the rules, one by one', () => {
       keepLatest: 0,
       maxDeletesPerInstance: 500,
     });
-    expect([CONFLICTING, IN_THE_FUTURE]).toEqual(['conflicting records', 'created_at in the future']);
+    expect(NOT_JUDGED).toEqual({
+      conflicting: 'conflicting records',
+      inTheFuture: 'created_at in the future',
+      noName: 'no name',
+    });
   });
 
   it('eligibility: statuses, age (strictly older), exclusions', () => {
@@ -78,14 +80,14 @@ describe('the rules, one by one', () => {
   it('the future: more than 24 hours ahead of the clock', () => {
     const at = (ms: number) => ({ ...task('a', 0), createdAtMs: ms });
     expect(unjudgeable(at(NOW + MAX_CLOCK_AHEAD_MS), DEFAULT_POLICY, NOW)).toBeUndefined();
-    expect(unjudgeable(at(NOW + MAX_CLOCK_AHEAD_MS + 1), DEFAULT_POLICY, NOW)).toBe(IN_THE_FUTURE);
+    expect(unjudgeable(at(NOW + MAX_CLOCK_AHEAD_MS + 1), DEFAULT_POLICY, NOW)).toBe('inTheFuture');
     expect(MAX_CLOCK_AHEAD_MS).toBe(24 * 3_600_000);
   });
 
   it('a record without a name is judged only where nothing is excluded; a long name is matched whole', () => {
     const nameless = { ...task('a', 90), name: null };
     const excluding = policy({ excludeTaskNames: ['x'] });
-    expect(unjudgeable(nameless, excluding, NOW)).toBe(NO_NAME);
+    expect(unjudgeable(nameless, excluding, NOW)).toBe('noName');
     expect(unjudgeable(nameless, policy(), NOW)).toBeUndefined();
     expect(eligibility(excluding, NOW)(nameless)).toBe(false);
     expect(eligibility(policy(), NOW)(nameless)).toBe(true);

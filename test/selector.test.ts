@@ -5,13 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CONFLICTS } from '../src/bounds/limits.js';
 import { streamRecords } from '../src/dcs/listing.js';
 import { ignoredRecord } from '../src/dcs/pages.js';
-import {
-  CONFLICTING,
-  DEFAULT_POLICY,
-  IN_THE_FUTURE,
-  type TaskPolicy,
-  type TaskRecord,
-} from '../src/policy/policy.js';
+import { DEFAULT_POLICY, type TaskPolicy, type TaskRecord } from '../src/policy/policy.js';
 import { hashString, SeenTable } from '../src/policy/seen.js';
 import { ContradictoryListingError, StreamSelector } from '../src/policy/stream.js';
 import { DAY, taskId } from './helpers.js';
@@ -369,7 +363,7 @@ describe('the selector at its boundaries', () => {
       [first, ...others, later, first],
       policy({ keepLatest: 1, maxDeletesPerInstance: 1000 }),
     );
-    expect(selection.admissions.at(-2)).toBe(CONFLICTING);
+    expect(selection.admissions.at(-2)).toBe('conflicting');
     expect(selection.admissions.at(-1)).toBe('repeat');
     expect(ids(selection.toDelete)).not.toContain(taskId(1));
     expect(selection.stale).toBe(299);
@@ -396,10 +390,10 @@ describe('the selector at its boundaries', () => {
     const edge = task(2, -DAY);
     const old = task(3, 9 * DAY);
     const selection = select([future, edge, old], policy({ keepLatest: 1 }));
-    expect(selection.admissions).toEqual([IN_THE_FUTURE, 'new', 'new']);
+    expect(selection.admissions).toEqual(['inTheFuture', 'new', 'new']);
     expect(ids(selection.toDelete)).toEqual([taskId(3)]);
     const later = select([future, future, task(1, 9 * DAY)], policy());
-    expect(later.admissions).toEqual([IN_THE_FUTURE, 'repeat', CONFLICTING]);
+    expect(later.admissions).toEqual(['inTheFuture', 'repeat', 'conflicting']);
     expect(later.toDelete).toEqual([]);
   });
 
@@ -407,7 +401,7 @@ describe('the selector at its boundaries', () => {
     const selector = new StreamSelector<TaskRecord>(policy(), NOW);
     for (let n = 0; n < MAX_CONFLICTS; n++) {
       selector.add(task(n, 9 * DAY));
-      expect(selector.add(task(n, 9 * DAY, 'RUNNING'))).toBe(CONFLICTING);
+      expect(selector.add(task(n, 9 * DAY, 'RUNNING'))).toBe('conflicting');
     }
     selector.add(task('last', 9 * DAY));
     const error = (() => {

@@ -10,7 +10,7 @@ import { DcsError, malformedError, notSentError } from '../dcs/errors.js';
 import type { InstanceRecord } from '../dcs/instances.js';
 import { ignoredRecord } from '../dcs/pages.js';
 import type { Config, Fleet, Scope, Target } from '../model/config.js';
-import { CONFLICTING } from '../policy/policy.js';
+import { NOT_JUDGED } from '../policy/policy.js';
 import { Versions } from '../policy/versions.js';
 import { IgnoredTally } from '../report/ignored.js';
 import type { RunReporter } from '../report/reporter.js';
@@ -122,7 +122,7 @@ async function listProject(
     if (verdict === 'repeat') return 'repeat';
     if (verdict === 'contradicted') {
       selected.delete(key);
-      return CONFLICTING;
+      return 'conflicting' as const;
     }
     const matching = selectors.filter(({ selects }) => selects(instance)).map(({ index }) => index);
     if (matching.length > 0) {
@@ -145,8 +145,8 @@ async function listProject(
   try {
     for await (const item of client.listInstances(scope, { add, addUnreadable })) {
       if ('ignored' in item) ignored.add(item.ignored);
-      else if (item.admission === CONFLICTING)
-        ignored.add(ignoredRecord(item.record.instanceId, CONFLICTING));
+      else if (item.admission === 'conflicting')
+        ignored.add(ignoredRecord(item.record.instanceId, NOT_JUDGED.conflicting));
     }
   } catch (error) {
     if (!(error instanceof DcsError)) throw error;

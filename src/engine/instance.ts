@@ -14,7 +14,7 @@ import {
 import { ignoredRecord } from '../dcs/pages.js';
 import type { Target } from '../model/config.js';
 import { NOT_SENT_REASONS } from '../model/reasons.js';
-import type { TaskRecord } from '../policy/policy.js';
+import { NOT_JUDGED, type TaskRecord } from '../policy/policy.js';
 import { ContradictoryListingError, type StreamedSelection, StreamSelector } from '../policy/stream.js';
 import { IgnoredTally } from '../report/ignored.js';
 import type { Outcome } from '../report/outcomes.js';
@@ -183,7 +183,9 @@ async function listAndSelect(target: Target, context: InstanceContext): Promise<
     for await (const item of client.listTasks(target, selector)) {
       if ('ignored' in item) ignored.add(item.ignored);
       else if (item.admission === 'new') listed++;
-      else if (item.admission !== 'repeat') ignored.add(ignoredRecord(item.record.id, item.admission));
+      else if (item.admission !== 'repeat') {
+        ignored.add(ignoredRecord(item.record.id, NOT_JUDGED[item.admission]));
+      }
     }
     return { listed, ignored: ignored.count, selection: selector.finish() };
   } catch (error) {

@@ -36,11 +36,17 @@ export const DEFAULT_POLICY: TaskPolicy = {
 /** A created_at further ahead of the local clock than this cannot be judged: the record is ignored. */
 export const MAX_CLOCK_AHEAD_MS = 24 * 3_600_000;
 
-/** Why a listed record is not used. */
-export const CONFLICTING = 'conflicting records';
-export const IN_THE_FUTURE = 'created_at in the future';
-/** A record without a name can match no exclusion: where the policy excludes names, it is not judged. */
-export const NO_NAME = 'no name';
+/**
+ * Why a readable record is not used, with the words its `task record ignored` line gives: another record of
+ * its id disagrees, a created_at too far ahead to judge, or no name where names are excluded (a record
+ * without a name can match no exclusion).
+ */
+export const NOT_JUDGED = {
+  conflicting: 'conflicting records',
+  inTheFuture: 'created_at in the future',
+  noName: 'no name',
+} as const;
+export type NotJudged = keyof typeof NOT_JUDGED;
 
 export function isTerminal(status: string): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
@@ -54,9 +60,9 @@ export function unjudgeable(
   task: TaskRecord,
   policy: TaskPolicy,
   nowMs: number,
-): typeof IN_THE_FUTURE | typeof NO_NAME | undefined {
-  if (task.createdAtMs > nowMs + MAX_CLOCK_AHEAD_MS) return IN_THE_FUTURE;
-  if (task.name === null && policy.excludeTaskNames.length > 0) return NO_NAME;
+): Exclude<NotJudged, 'conflicting'> | undefined {
+  if (task.createdAtMs > nowMs + MAX_CLOCK_AHEAD_MS) return 'inTheFuture';
+  if (task.name === null && policy.excludeTaskNames.length > 0) return 'noName';
   return undefined;
 }
 

@@ -7,14 +7,12 @@ import { MAX_CONFLICTS } from '../bounds/limits.js';
 import { CleanupError } from '../errors/cleanup-error.js';
 import { BestOf } from './best-of.js';
 import {
-  CONFLICTING,
   eligibility,
   factsOf,
-  type IN_THE_FUTURE,
   isNewer,
   isOlder,
   isRanked,
-  type NO_NAME,
+  type NotJudged,
   sameFacts,
   type TaskPolicy,
   type TaskRecord,
@@ -27,7 +25,7 @@ import { type Version, Versions } from './versions.js';
 // what a ban can take from the held records, so each selection holds this many records more than it needs.
 
 /** What became of one listed record: a new task, a repeat of one, or ignored (and why). */
-export type Admission = 'new' | 'repeat' | typeof CONFLICTING | typeof IN_THE_FUTURE | typeof NO_NAME;
+export type Admission = 'new' | 'repeat' | NotJudged;
 
 export interface StreamedSelection<T extends TaskRecord> {
   /** Distinct stale tasks (the policy's pick before the cap). */
@@ -159,7 +157,7 @@ export class StreamSelector<T extends TaskRecord> {
         `the listing contradicted itself for more than ${this.#maxConflicts} tasks`,
       );
     }
-    return CONFLICTING;
+    return 'conflicting';
   }
 
   #held(key: number): T | undefined {
