@@ -416,7 +416,8 @@ describe('what a run reports, event by event', () => {
       'runFinished',
       { runId: 'run-1', summary, stats, incompleteBecause: undefined },
     ]);
-    expect(stats).toEqual({ requests: 0, retries: 0, throttled: 0, authFailures: 0, durationMs: 0 });
+    // One attempt a delete (the fake answers at once): no retry, no 429.
+    expect(stats).toEqual({ requests: 5, retries: 0, throttled: 0, authFailures: 0, durationMs: 0 });
     expect(dcs.closed).toBe(true);
   });
 });
@@ -512,5 +513,222 @@ describe('discovery', () => {
       `instance listing selected more than ${MAX_SELECTED_INSTANCES} instances`,
     );
     expect(summary.instances).toEqual([]);
+  });
+});
+
+describe('the engine at its edges', () => {
+  it('counts requests, retries and 429s from what the client reports; times each delete', async () => {
+    const dcs = new FakeDcs();
+    dcs.tasks.set(A, [record(1), record(2)]);
+    dcs.deleteAnswer = (_, id) =>
+      id === taskId(1) ? { httpStatus: 429, errorCode: 'APIGW.0308', attempts: 3 } : 204;
+    let now = Date.now();
+    const clock = { now: () => (now += 5), random: () => 0, sleep: async () => {} };
+    const logger = new MemoryLogger();
+    const report = await run(
+      parseConfig({ dryRun: false, instances: [entry(A)] }),
+      {},
+      {
+        dcs: dcs.connector,
+        reporter: new LogReporter(logger),
+        clock,
+      },
+    );
+    expect(report.stats).toMatchObject({ requests: 4, retries: 2, throttled: 3, authFailures: 0 });
+    expect(report.stats.durationMs).toBeGreaterThan(0);
+    const durations = logger.taskRecords().map((r) => r.durationMs);
+    expect(durations.every((ms) => typeof ms === 'number' && ms > 0 && ms < 100)).toBe(true);
+  });
+
+  it('a listing error that is no 404 keeps its own message; a DCS.3022 with another status is no "gone"', async () => {
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, [instanceRecord(A, 'a', { team: 'x' })]);
+    dcs.listingErrors.set(A, { error: { httpStatus: 500, errorCode: 'DCS.3022', detail: 'server busy' } });
+    const fleet = { region: 'cn-north-4', projectId: PROJECT, endpoint: ENDPOINT, tags: { team: 'x' } };
+    const { summary, logger } = await cleanup(dcs, { fleets: [fleet] });
+    expect(summary.instances[0]).toMatchObject({
+      error: { httpStatus: 500, errorCode: 'DCS.3022', message: 'server busy' },
+    });
+    expect(summary.instances[0]?.vanished).toBeUndefined();
+    expect(logger.records.find((r) => r.message === 'instance not listed: nothing deleted')).toMatchObject({
+      error: 'server busy',
+    });
+    const network = new FakeDcs();
+    network.listingErrors.set(A, { error: { kind: 'network', detail: 'network error: reset' } });
+    const { summary: reset } = await cleanup(network, { instances: [entry(A)] });
+    expect(reset.instances[0]?.error?.message).toBe('network error: reset');
+  });
+
+  it('an endpoint found down: not-listed instances and deferred tasks are reported with it, once', async () => {
+    const dcs = new FakeDcs();
+    dcs.tasks.set(A, [record(1), record(2)]);
+    dcs.listingErrors.set(B, {
+      error: { kind: 'not-sent', notSent: 'unavailable', detail: `endpoint ${ENDPOINT} unavailable: x` },
+    });
+    dcs.deleteAnswer = () => ({ kind: 'not-sent', notSent: 'unavailable' });
+    dcs.unavailable = [{ endpoint: ENDPOINT, lastError: 'x' }];
+    const { summary, logger, incompleteBecause } = await cleanup(dcs, { instances: [entry(A), entry(B)] });
+    expect(logger.records.filter((r) => r.message === 'endpoint unavailable')).toEqual([
+      expect.objectContaining({ endpoint: ENDPOINT, error: 'x', deferred: 2, instancesNotListed: 1 }),
+    ]);
+    expect(summary.unavailableEndpoints).toEqual([{ endpoint: ENDPOINT, lastError: 'x' }]);
+    expect(summary.instances[0]).toMatchObject({ deferred: 2 });
+    expect(incompleteBecause).toBe('endpoint unavailable');
+    expect(logger.records.find((r) => r.message === 'tasks deferred')).toMatchObject({
+      reason: 'unavailable',
+      count: 2,
+    });
+  });
+
+  it('with every deferred task reported on its own (--verbose), each has a record; the tally names oldest and newest', async () => {
+    const dcs = new FakeDcs();
+    const day = (n: number) => new Date(Date.UTC(2020, 0, n)).toISOString();
+    dcs.tasks.set(A, [
+      record(1, { created_at: day(5) }),
+      record(2, { created_at: day(3) }),
+      record(3, { created_at: day(4) }),
+    ]);
+    const logger = new MemoryLogger();
+    await run(
+      parseConfig({ dryRun: false, instances: [entry(A, { maxDeletesPerInstance: 1 })] }),
+      {},
+      {
+        dcs: dcs.connector,
+        reporter: new LogReporter(logger),
+        reportEachDeferred: true,
+      },
+    );
+    expect(dcs.deletes).toEqual([`${A}/${taskId(2)}`]);
+    expect(
+      logger
+        .taskRecords()
+        .filter((r) => r.outcome === 'deferred')
+        .map((r) => r.taskId),
+    ).toEqual([taskId(3), taskId(1)]);
+    expect(logger.records.find((r) => r.message === 'tasks deferred')).toMatchObject({
+      reason: 'cap',
+      count: 2,
+      oldestCreatedAt: day(4),
+      newestCreatedAt: day(5),
+    });
+  });
+
+  it('tasks the budget stopped are one tally, oldest and newest by created_at whatever order they ended in', async () => {
+    const dcs = new FakeDcs();
+    const day = (n: number) => new Date(Date.UTC(2020, 0, n)).toISOString();
+    dcs.tasks.set(A, [
+      record(1, { created_at: day(9) }),
+      record(2, { created_at: day(2) }),
+      record(3, { created_at: day(6) }),
+    ]);
+    dcs.deleteAnswer = () => ({ kind: 'not-sent', notSent: 'budget' });
+    const { logger, summary } = await cleanup(dcs, { instances: [entry(A)] });
+    expect(summary.instances[0]).toMatchObject({ deferred: 3, stale: 3 });
+    expect(logger.records.filter((r) => r.message === 'tasks deferred')).toEqual([
+      expect.objectContaining({
+        reason: 'budget',
+        count: 3,
+        oldestCreatedAt: day(2),
+        newestCreatedAt: day(9),
+      }),
+    ]);
+  });
+
+  it('a listing that contradicts itself for more than 100 tasks is an instance error: nothing deleted', async () => {
+    const dcs = new FakeDcs();
+    dcs.pageSize = 1000;
+    const first = Array.from({ length: 101 }, (_, n) => record(n));
+    const again = first.map((r) => ({ ...r, status: 'RUNNING' }));
+    dcs.tasks.set(A, [...first, ...again]);
+    const { summary } = await cleanup(dcs, { instances: [entry(A)] });
+    expect(dcs.deletes).toEqual([]);
+    expect(summary.instances[0]?.error).toMatchObject({
+      httpStatus: null,
+      message: 'the listing contradicted itself for more than 100 tasks',
+    });
+  });
+
+  it('records it could not judge are counted once each as ignored, with their reason', async () => {
+    const dcs = new FakeDcs();
+    dcs.tasks.set(A, [
+      record(1),
+      record(1, { status: 'RUNNING' }),
+      record(2, { created_at: '2999-01-01T00:00:00Z' }),
+      record(3, { name: null }),
+      record(4),
+      record(4),
+    ]);
+    const config = { instances: [entry(A)], defaults: { olderThan: '7d', excludeTaskNames: ['x'] } };
+    const { summary, logger } = await cleanup(dcs, config);
+    // listed: the distinct tasks judged (a repeat is one, an ignored record none).
+    expect(summary.instances[0]).toMatchObject({ listed: 2, ignored: 3, stale: 1, deleted: 1 });
+    expect(logger.records.filter((r) => r.message === 'task record ignored').map((r) => r.reason)).toEqual([
+      'conflicting records',
+      'created_at in the future',
+      'no name',
+    ]);
+  });
+});
+
+describe('config resolution and manual narrowing, as a run sees them', () => {
+  it('an entry takes each policy key from defaults unless it sets its own; fleets default their names to any', async () => {
+    const config = parseConfig({
+      dryRun: true,
+      defaults: {
+        olderThan: '9d',
+        statuses: ['FAILED'],
+        excludeTaskNames: ['x'],
+        keepLatest: 2,
+        maxDeletesPerInstance: 7,
+      },
+      instances: [entry(A), entry(B, { statuses: ['SUCCESS'], keepLatest: 0 })],
+      fleets: [{ region: 'cn-north-4', projectId: PROJECT, tags: {} }],
+    });
+    const policy = {
+      olderThanMs: 9 * DAY,
+      statuses: ['FAILED'],
+      excludeTaskNames: ['x'],
+      keepLatest: 2,
+      maxDeletesPerInstance: 7,
+    };
+    expect(config.targets.map((t) => t.policy)).toEqual([
+      policy,
+      { ...policy, statuses: ['SUCCESS'], keepLatest: 0 },
+    ]);
+    expect(config.fleets[0]).toMatchObject({
+      names: [],
+      excludeInstanceIds: [],
+      endpoint: ENDPOINT,
+      account: 'default',
+      policy,
+    });
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, [instanceRecord(instanceId(9), 'any-name-at-all')]);
+    const { summary } = await run(
+      config,
+      {},
+      { dcs: dcs.connector, reporter: new LogReporter(new MemoryLogger()) },
+    );
+    expect(summary.fleets[0]?.matched).toBe(1);
+  });
+
+  it('before discovery, only the named configured instances decide the least age a payload may ask', async () => {
+    const dcs = new FakeDcs();
+    const config = {
+      instances: [entry(A, { olderThan: '2d' }), entry(B, { olderThan: '30d' })],
+      fleets: [{ region: 'cn-north-4', projectId: PROJECT, endpoint: ENDPOINT, tags: { none: 'x' } }],
+    };
+    const named = (olderThanMs: number) => ({
+      narrowing: {
+        instanceIds: [A.toUpperCase()],
+        olderThanMs,
+        olderThanMayShorten: false,
+        fields: { instanceId: (n: number) => `instanceIds[${n}]`, olderThan: 'olderThan' },
+      },
+    });
+    await expect(cleanup(dcs, config, named(3 * DAY))).resolves.toBeDefined();
+    await expect(cleanup(new FakeDcs(), config, named(DAY))).rejects.toThrow(
+      /shorter than the configured 2d/,
+    );
   });
 });

@@ -1,6 +1,12 @@
 // A DCS API in memory for fast engine tests (and mutation testing): the real record parsers and listing
 // rules over pages it holds, and deletes answered as a test scripts them. No HTTP, no timers.
-import type { DcsApi, DcsConnector, DeleteResult, UnavailableEndpoint } from '../src/dcs/client.js';
+import type {
+  DcsApi,
+  DcsConnector,
+  DcsSession,
+  DeleteResult,
+  UnavailableEndpoint,
+} from '../src/dcs/client.js';
 import { DcsError, type DcsErrorDetails } from '../src/dcs/errors.js';
 import { type InstanceRecord, parseInstancePage } from '../src/dcs/instances.js';
 import { type Listed, type PageRead, type RecordConsumer, streamRecords } from '../src/dcs/listing.js';
@@ -30,10 +36,17 @@ export class FakeDcs implements DcsApi {
   pageSize = 100;
   authFailures = 0;
   closed = false;
+  /** What unavailableEndpoints() reports. */
+  unavailable: UnavailableEndpoint[] = [];
+  /** The session of the run that connected: each request is told to its onAttempt. */
+  session: DcsSession | undefined;
 
   /** The connector a run takes: this API for every session. */
   get connector(): DcsConnector {
-    return () => this;
+    return (session) => {
+      this.session = session;
+      return this;
+    };
   }
 
   listInstances<A extends string>(
@@ -64,13 +77,27 @@ export class FakeDcs implements DcsApi {
   async deleteTask(target: Target, taskId: string): Promise<DeleteResult> {
     this.deletes.push(`${target.instanceId}/${taskId}`);
     const answer = this.deleteAnswer(target, taskId);
+    const attempts = typeof answer === 'number' ? 1 : (answer.attempts ?? 1);
+    const status = typeof answer === 'number' ? answer : (answer.httpStatus ?? null);
+    if (typeof answer === 'number' || answer.kind !== 'not-sent') {
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        const willRetry = attempt < attempts;
+        this.session?.onAttempt?.({
+          method: 'DELETE',
+          endpoint: target.endpoint,
+          attempt,
+          httpStatus: status,
+          willRetry,
+        });
+      }
+    }
     if (typeof answer === 'number' && answer >= 200 && answer < 300)
       return { httpStatus: answer, attempts: 1 };
     throw fakeError(typeof answer === 'number' ? { httpStatus: answer } : answer);
   }
 
   unavailableEndpoints(): UnavailableEndpoint[] {
-    return [];
+    return this.unavailable;
   }
 
   async close(): Promise<void> {

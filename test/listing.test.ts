@@ -298,3 +298,18 @@ describe('when a listing has ended', () => {
     expect(instanceListingEnded(page(1, 1000), 1001)).toBe(true);
   });
 });
+
+describe('every record is handed to the consumer', () => {
+  it('an ignored record of a valid id is a version of it; one without a usable id is not', async () => {
+    const unreadable: string[] = [];
+    const source = (async function* () {
+      yield page(
+        [],
+        [{ rawId: '"a"', id: 'a', reason: 'x' }, { rawId: null, reason: 'y' }, ignoredOf('"../b"')],
+      );
+    })();
+    const consumer = { add: () => 'new' as const, addUnreadable: (id: string) => unreadable.push(id) };
+    for await (const _ of streamRecords(source, consumer, { what: 'listing', limit: 10 }));
+    expect(unreadable).toEqual(['a']);
+  });
+});

@@ -73,3 +73,19 @@ describe('request paths', () => {
     expect(() => deleteTaskPath(PROJECT, A, `${taskId(1)}/x`)).toThrow(/refusing to send DELETE/);
   });
 });
+
+describe('a request that matches no template', () => {
+  it('is a RequestPathError naming at most 200 characters of the path', () => {
+    const error = (() => {
+      try {
+        deleteTaskPath(PROJECT, A, `x${'/'.repeat(300)}`);
+      } catch (caught) {
+        return caught as RequestPathError;
+      }
+    })();
+    expect(error).toBeInstanceOf(RequestPathError);
+    expect(error).toMatchObject({ name: 'RequestPathError', code: 'REQUEST_PATH' });
+    const quoted = /refusing to send DELETE (".*"): not an allowed request/.exec(error?.message ?? '')?.[1];
+    expect(JSON.parse(quoted ?? '""')).toHaveLength(200);
+  });
+});

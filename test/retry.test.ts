@@ -355,3 +355,29 @@ describe('the endpoint breaker', () => {
     expect(breaker.unavailable).toBe('HTTP 502');
   });
 });
+
+describe('what the breaker counts', () => {
+  it('requests that end with no answer, after their retries, count toward the 10 in a row', async () => {
+    const breaker = new Breaker();
+    const send = tripping(
+      async () => {
+        throw network();
+      },
+      () => breaker,
+    );
+    for (let n = 1; n < FAILURES_BEFORE_UNAVAILABLE; n++)
+      await expect(send(request)).rejects.toThrow(TransportError);
+    expect(breaker.unavailable).toBeUndefined();
+    await expect(send(request)).rejects.toThrow(TransportError);
+    expect(breaker.unavailable).toBe('network error: ECONNREFUSED');
+  });
+
+  it('an attempt that was not sent, or failed before the wire, is no unanswered attempt', async () => {
+    const breaker = new Breaker();
+    const send = breaking<HttpRequest>(() => breaker)(async () => {
+      throw new NotSentError('budget', 'the time budget ran out');
+    });
+    for (let n = 0; n < 2 * SILENT_ATTEMPTS; n++) await expect(send(request)).rejects.toThrow(NotSentError);
+    expect(breaker.unavailable).toBeUndefined();
+  });
+});

@@ -5,9 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CONFLICTS } from '../src/bounds/limits.js';
 import { streamRecords } from '../src/dcs/listing.js';
 import { ignoredRecord } from '../src/dcs/pages.js';
-import { DEFAULT_POLICY, type TaskPolicy, type TaskRecord } from '../src/policy/policy.js';
+import {
+  DEFAULT_POLICY,
+  factsOf,
+  sameFacts,
+  type TaskPolicy,
+  type TaskRecord,
+} from '../src/policy/policy.js';
 import { hashString, SeenTable } from '../src/policy/seen.js';
 import { ContradictoryListingError, StreamSelector } from '../src/policy/stream.js';
+import { Versions } from '../src/policy/versions.js';
 import { DAY, taskId } from './helpers.js';
 import { type Unreadable, wholeListSelection } from './oracle.js';
 
@@ -426,5 +433,80 @@ describe('the selector at its boundaries', () => {
     expect(selection.deferred.count).toBe(2);
     expect(selection.deferred.oldest?.id).toBe(taskId(3));
     expect(selection.deferred.newest?.id).toBe(taskId(2));
+  });
+});
+
+describe('what the selection holds', () => {
+  /** Every record's facts fingerprint alike (8: no flag bits, not the unreadable facts). */
+  const colliding = () =>
+    new (class extends SeenTable {
+      override fingerprint(): number {
+        return 8;
+      }
+    })({ initialSlots: 8 });
+
+  it('keepLatest 0 holds nothing to rank: a colliding version of a young task is a repeat, not compared', () => {
+    const young = task(1, HOUR);
+    const other = { ...young, status: 'RUNNING' };
+    expect(select([young, other], policy({ keepLatest: 0 }), { seen: colliding() }).admissions).toEqual([
+      'new',
+      'repeat',
+    ]);
+    // With keepLatest 1 the young task is held for the ranking, so the same collision is caught.
+    expect(select([young, other], policy({ keepLatest: 1 }), { seen: colliding() }).admissions).toEqual([
+      'new',
+      'conflicting',
+    ]);
+  });
+});
+
+describe('the contradiction protocol (src/policy/versions.ts)', () => {
+  const rules = (held: Map<number, TaskRecord>) => ({
+    factsOf: factsOf,
+    sameFacts: sameFacts,
+    held: (identity: number) => held.get(identity),
+  });
+
+  it('new, then repeat for the same facts, contradicted (and banned) for others, repeat once banned', () => {
+    const versions = new Versions(rules(new Map()), small());
+    const a = task(1, 9 * DAY);
+    expect(versions.see(a.id, a).verdict).toBe('new');
+    expect(versions.see(a.id, { ...a }).verdict).toBe('repeat');
+    const contradicted = versions.see(a.id, { ...a, status: 'RUNNING' });
+    expect(contradicted.verdict).toBe('contradicted');
+    expect(versions.see(a.id, a).verdict).toBe('repeat');
+    expect(versions.see(a.id, undefined).verdict).toBe('repeat');
+    expect(contradicted.sighting.kind).toBe('other');
+  });
+
+  it('an unreadable version: new alone, repeat with another unreadable one, contradicted by any readable one', () => {
+    const versions = new Versions(rules(new Map()), small());
+    const a = task(1, 9 * DAY);
+    expect(versions.see(a.id, undefined).verdict).toBe('new');
+    expect(versions.see(a.id, undefined).verdict).toBe('repeat');
+    expect(versions.see(a.id, a).verdict).toBe('contradicted');
+    const later = new Versions(rules(new Map()), small());
+    expect(later.see(a.id, a).verdict).toBe('new');
+    expect(later.see(a.id, undefined).verdict).toBe('contradicted');
+  });
+
+  it('a colliding version is compared exactly with a held record; unreadable never agrees with one', () => {
+    const held = new Map<number, TaskRecord>();
+    const table = new (class extends SeenTable {
+      override fingerprint(): number {
+        return 8;
+      }
+    })({ initialSlots: 8 });
+    const versions = new Versions(rules(held), table);
+    const a = task(1, 9 * DAY);
+    const first = versions.see(a.id, a);
+    held.set(first.sighting.identity, a);
+    expect(versions.see(a.id, { ...a }).verdict).toBe('repeat');
+    const b = task(2, 9 * DAY);
+    held.set(versions.see(b.id, b).sighting.identity, b);
+    expect(versions.see(b.id, { ...b, status: 'FAILED' }).verdict).toBe('contradicted');
+    const c = task(3, 9 * DAY);
+    held.set(versions.see(c.id, c).sighting.identity, c);
+    expect(versions.see(c.id, undefined).verdict).toBe('contradicted');
   });
 });
