@@ -4,6 +4,7 @@
 // with the real record parsers and listing rules, so mutation testing can run them for every mutant.
 import { describe, expect, it } from 'vitest';
 import { MAX_SELECTED_INSTANCES } from '../src/bounds/limits.js';
+import { globToRegExp, instanceFacts, sameInstance } from '../src/discover/select.js';
 import { run } from '../src/engine/run.js';
 import type { RunRequest } from '../src/model/run-request.js';
 import { LogReporter } from '../src/report/log-reporter.js';
@@ -622,6 +623,8 @@ describe('the engine at its edges', () => {
       record(3, { created_at: day(6) }),
     ]);
     dcs.deleteAnswer = () => ({ kind: 'not-sent', notSent: 'budget' });
+    // The oldest answers last: the tally still names it as the oldest.
+    dcs.deleteDelay = (id) => (id === taskId(2) ? 20 : 0);
     const { logger, summary } = await cleanup(dcs, { instances: [entry(A)] });
     expect(summary.instances[0]).toMatchObject({ deferred: 3, stale: 3 });
     expect(logger.records.filter((r) => r.message === 'tasks deferred')).toEqual([
@@ -730,5 +733,291 @@ describe('config resolution and manual narrowing, as a run sees them', () => {
     await expect(cleanup(new FakeDcs(), config, named(DAY))).rejects.toThrow(
       /shorter than the configured 2d/,
     );
+  });
+});
+
+describe('fleet selection, record by record', () => {
+  const record = (name: string, status = 'RUNNING', tags: [string, string][] = []) => ({
+    instanceId: A,
+    name,
+    status,
+    tags: new Map(tags),
+  });
+
+  it('two records are one instance only when status, name and every tag agree', () => {
+    const a = record('redis', 'RUNNING', [
+      ['team', 'x'],
+      ['env', 'prod'],
+    ]);
+    expect(
+      sameInstance(
+        a,
+        record('redis', 'RUNNING', [
+          ['env', 'prod'],
+          ['team', 'x'],
+        ]),
+      ),
+    ).toBe(true);
+    for (const other of [
+      record('redis', 'FROZEN', [
+        ['team', 'x'],
+        ['env', 'prod'],
+      ]),
+      record('redis2', 'RUNNING', [
+        ['team', 'x'],
+        ['env', 'prod'],
+      ]),
+      record('redis', 'RUNNING', [['team', 'x']]),
+      record('redis', 'RUNNING', [
+        ['team', 'x'],
+        ['env', 'dev'],
+      ]),
+      record('redis', 'RUNNING', [
+        ['team', 'x'],
+        ['tier', 'prod'],
+      ]),
+    ]) {
+      expect(sameInstance(a, other)).toBe(false);
+    }
+  });
+
+  it('the facts of an instance: status, name and its tags in key order', () => {
+    const facts = instanceFacts(
+      record('redis', 'RUNNING', [
+        ['b', '2'],
+        ['a', '1'],
+        ['c', '3'],
+      ]),
+    );
+    expect(facts).toEqual(['RUNNING', 'redis', 'a', '1', 'b', '2', 'c', '3']);
+    expect(
+      instanceFacts(
+        record('r', 'S', [
+          ['a', '1'],
+          ['a', '1'],
+        ]),
+      ),
+    ).toEqual(['S', 'r', 'a', '1']);
+    expect(
+      instanceFacts(
+        record('r', 'S', [
+          ['b', '1'],
+          ['a', '2'],
+        ]),
+      ),
+    ).toEqual(['S', 'r', 'a', '2', 'b', '1']);
+    expect(instanceFacts(record('r', 'S'))).toEqual(['S', 'r']);
+  });
+
+  it('a glob: `*` and `?` across any character, a newline or an astral one included', () => {
+    expect(globToRegExp('redis*').test('redis\nprod')).toBe(true);
+    expect(globToRegExp('redis?').test('redis😀')).toBe(true);
+    expect(globToRegExp('redis?').test('redis\n')).toBe(true);
+    expect(globToRegExp('a.b').test('a.b')).toBe(true);
+    expect(globToRegExp('a.b').test('axb')).toBe(false);
+  });
+
+  it('any of a fleet’s name patterns selects', async () => {
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, [
+      instanceRecord(A, 'alpha'),
+      instanceRecord(B, 'beta'),
+      instanceRecord(instanceId(3), 'gamma'),
+    ]);
+    const { summary } = await cleanup(dcs, {
+      dryRun: true,
+      fleets: [
+        { region: 'cn-north-4', projectId: PROJECT, endpoint: ENDPOINT, tags: {}, names: ['a*', 'b*'] },
+      ],
+    });
+    expect(summary.instances.map((i) => i.instanceId)).toEqual([A, B]);
+  });
+});
+
+describe('discovery at its edges', () => {
+  const fleet = (extra: Record<string, unknown> = {}) => ({
+    region: 'cn-north-4',
+    projectId: PROJECT,
+    endpoint: ENDPOINT,
+    tags: {},
+    ...extra,
+  });
+
+  it('an unreadable record of a listed instance keeps it from being cleaned; a repeat is one instance', async () => {
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, [
+      instanceRecord(A, 'a'),
+      instanceRecord(B, 'b'),
+      instanceRecord(B, 'b'),
+      { instance_id: A.toUpperCase(), name: 5, status: 'RUNNING' },
+    ]);
+    const { summary } = await cleanup(dcs, {
+      dryRun: true,
+      fleets: [fleet(), fleet({ projectId: PROJECT.toUpperCase() })],
+    });
+    expect(summary.instances.map((i) => i.instanceId)).toEqual([B]);
+    expect(summary.fleets.map((f) => [f.matched, f.ignored])).toEqual([
+      [1, 1],
+      [0, 1],
+    ]);
+    // Project ids in any case are one listing.
+    expect(dcs.pagesRead.filter((page) => page.startsWith(PROJECT))).toEqual([`${PROJECT}@0`]);
+  });
+
+  it('instances no fleet selects do not count toward the selected-instance bound', async () => {
+    const dcs = new FakeDcs();
+    dcs.pageSize = 1000;
+    dcs.instances.set(PROJECT, [
+      ...Array.from({ length: MAX_SELECTED_INSTANCES + 1 }, (_, n) =>
+        instanceRecord(instanceId(100_000 + n), `other-${n}`),
+      ),
+      instanceRecord(A, 'mine'),
+    ]);
+    const { summary } = await cleanup(dcs, { dryRun: true, fleets: [fleet({ names: ['mine'] })] });
+    expect(summary.fleets[0]).toMatchObject({ matched: 1 });
+    expect(summary.fleets[0]?.error).toBeUndefined();
+  });
+
+  it('a failed fleet blocks later fleets over its project at its endpoint only; failures are all named', async () => {
+    const dcs = new FakeDcs();
+    const other = 'https://dcs.cn-east-3.myhuaweicloud.com';
+    dcs.instances.set(PROJECT, [instanceRecord(A, 'a')]);
+    dcs.listingErrors.set(`${PROJECT} default`, { error: { httpStatus: 403, detail: 'denied' } });
+    dcs.listingErrors.set(`${PROJECT} third`, { error: { httpStatus: 403, detail: 'denied' } });
+    const { summary } = await cleanup(dcs, {
+      dryRun: true,
+      fleets: [
+        fleet(),
+        fleet({ endpoint: other, region: 'cn-east-3', account: 'second' }),
+        fleet({ account: 'third' }),
+      ],
+    });
+    expect(summary.fleets.map((f) => f.error?.message ?? 'ok')).toEqual(['denied', 'ok', 'denied']);
+    await expect(
+      cleanup(
+        dcs,
+        { dryRun: true, fleets: [fleet(), fleet({ account: 'third' })] },
+        {
+          narrowing: {
+            instanceIds: [instanceId(77)],
+            olderThanMayShorten: true,
+            fields: { instanceId: (n) => `instanceIds[${n}]`, olderThan: 'olderThan' },
+          },
+        },
+      ),
+    ).rejects.toThrow(/\(fleets\[0\], fleets\[1\] could not be discovered\)/);
+  });
+
+  it('with every fleet discovered, an unknown id says nothing of failed fleets', async () => {
+    const dcs = new FakeDcs();
+    dcs.instances.set(PROJECT, [instanceRecord(A, 'a')]);
+    const error = await cleanup(
+      dcs,
+      { dryRun: true, fleets: [fleet()] },
+      {
+        narrowing: {
+          instanceIds: [instanceId(77)],
+          olderThanMayShorten: true,
+          fields: { instanceId: (n) => `instanceIds[${n}]`, olderThan: 'olderThan' },
+        },
+      },
+    ).catch((caught) => caught as Error);
+    expect(String(error)).toMatch(/is neither in "instances" nor discovered by a fleet/);
+    expect(String(error)).not.toMatch(/could not be discovered/);
+  });
+
+  it('a listing that breaks in an unexpected way is a bug: the run throws it; over 20 ignored records are tallied', async () => {
+    const broken = new FakeDcs();
+    broken.instances.set(PROJECT, [instanceRecord(A, 'a')]);
+    broken.crash = new Error('bug');
+    await expect(cleanup(broken, { dryRun: true, fleets: [fleet()] })).rejects.toThrow('bug');
+    await expect(cleanup(broken, { dryRun: true, instances: [entry(A)] })).rejects.toThrow('bug');
+    const deleting = new FakeDcs();
+    deleting.tasks.set(A, [record(1)]);
+    deleting.deleteAnswer = () => {
+      throw new Error('bug in delete');
+    };
+    await expect(cleanup(deleting, { instances: [entry(A)] })).rejects.toThrow('bug in delete');
+    const dcs = new FakeDcs();
+    dcs.instances.set(
+      PROJECT,
+      Array.from({ length: 25 }, (_, n) => ({ instance_id: `bad-${n}` })),
+    );
+    dcs.tasks.set(
+      A,
+      Array.from({ length: 25 }, (_, n) => ({ id: `../${n}` })),
+    );
+    const { logger } = await cleanup(dcs, { dryRun: true, instances: [entry(A)], fleets: [fleet()] });
+    expect(
+      logger.records
+        .filter((r) => r.message.endsWith('records ignored'))
+        .map((r) => [r.message, r.notLogged]),
+    ).toEqual([
+      ['instance records ignored', 5],
+      ['task records ignored', 5],
+    ]);
+  });
+});
+
+describe('the run at its edges', () => {
+  it('the time budget becomes the client’s deadline; a listing it stopped makes the run incomplete for it', async () => {
+    const dcs = new FakeDcs();
+    dcs.listingErrors.set(A, {
+      error: { kind: 'not-sent', notSent: 'budget', detail: 'not sent: the time budget ran out' },
+    });
+    const clock = { now: () => 5_000, random: () => 0, sleep: async () => {} };
+    const report = await run(
+      parseConfig({ dryRun: false, instances: [entry(A)] }),
+      { timeBudgetMs: 700 },
+      {
+        dcs: dcs.connector,
+        reporter: new LogReporter(new MemoryLogger()),
+        clock,
+      },
+    );
+    expect(dcs.session?.deadline).toBe(5_700);
+    expect(report.incompleteBecause).toBe('time budget');
+    const open = new FakeDcs();
+    await cleanup(open, { instances: [entry(A)] });
+    expect(open.session?.deadline).toBeUndefined();
+  });
+
+  it('a stop signal names the run’s incompleteness; an unavailable endpoint with nothing left undone still does', async () => {
+    const dcs = new FakeDcs();
+    dcs.tasks.set(A, [record(1)]);
+    dcs.deleteAnswer = () => ({ kind: 'not-sent', notSent: 'interrupted' });
+    const controller = new AbortController();
+    controller.abort('SIGTERM');
+    const report = await run(
+      parseConfig({ dryRun: false, instances: [entry(A)] }),
+      {},
+      {
+        dcs: dcs.connector,
+        reporter: new LogReporter(new MemoryLogger()),
+        signal: controller.signal,
+      },
+    );
+    expect(dcs.session?.stop?.aborted).toBe(true);
+    expect(report.incompleteBecause).toBe('SIGTERM');
+    const down = new FakeDcs();
+    down.unavailable = [{ endpoint: ENDPOINT, lastError: 'x' }];
+    const { incompleteBecause, summary } = await cleanup(down, { instances: [entry(A)] });
+    expect(summary.complete).toBe(false);
+    expect(incompleteBecause).toBe('endpoint unavailable');
+  });
+
+  it('an endpoint found down is reported with its own instances only', async () => {
+    const dcs = new FakeDcs();
+    const other = 'https://dcs.cn-east-3.myhuaweicloud.com';
+    dcs.listingErrors.set(A, { error: { kind: 'not-sent', notSent: 'unavailable', detail: 'down' } });
+    dcs.listingErrors.set(B, { error: { kind: 'not-sent', notSent: 'unavailable', detail: 'down' } });
+    dcs.listingErrors.set(instanceId(3), { error: { httpStatus: 500, detail: 'busy' } });
+    dcs.unavailable = [{ endpoint: ENDPOINT, lastError: 'x' }];
+    const { logger } = await cleanup(dcs, {
+      instances: [entry(A), entry(B, { endpoint: other, region: 'cn-east-3' }), entry(instanceId(3))],
+    });
+    expect(logger.records.filter((r) => r.message === 'endpoint unavailable')).toEqual([
+      expect.objectContaining({ endpoint: ENDPOINT, deferred: 0, instancesNotListed: 1 }),
+    ]);
   });
 });

@@ -33,9 +33,13 @@ export class FakeDcs implements DcsApi {
   /** Every listing page asked for, as `instanceId@offset` or `projectId@offset`. */
   readonly pagesRead: string[] = [];
   deleteAnswer: (target: Target, taskId: string) => DeleteAnswer = () => 204;
+  /** How long a DELETE takes to answer, in ms (0: at once). */
+  deleteDelay: (taskId: string) => number = () => 0;
   pageSize = 100;
   authFailures = 0;
   closed = false;
+  /** Thrown by every listing and delete: a bug, not an API error. */
+  crash: Error | undefined;
   /** What unavailableEndpoints() reports. */
   unavailable: UnavailableEndpoint[] = [];
   /** The session of the run that connected: each request is told to its onAttempt. */
@@ -76,6 +80,8 @@ export class FakeDcs implements DcsApi {
 
   async deleteTask(target: Target, taskId: string): Promise<DeleteResult> {
     this.deletes.push(`${target.instanceId}/${taskId}`);
+    const delay = this.deleteDelay(taskId);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     const answer = this.deleteAnswer(target, taskId);
     const attempts = typeof answer === 'number' ? 1 : (answer.attempts ?? 1);
     const status = typeof answer === 'number' ? answer : (answer.httpStatus ?? null);
@@ -110,6 +116,7 @@ export class FakeDcs implements DcsApi {
     records: readonly unknown[],
     parse: (body: unknown[]) => Page<T> | string,
   ): AsyncGenerator<PageRead<T>> {
+    if (this.crash) throw this.crash;
     for (let offset = 0, page = 0; ; offset += this.pageSize, page++) {
       if (failing && page >= (failing.afterPages ?? 0)) throw fakeError(failing.error);
       this.pagesRead.push(`${key}@${offset}`);

@@ -313,3 +313,22 @@ describe('every record is handed to the consumer', () => {
     expect(unreadable).toEqual(['a']);
   });
 });
+
+describe('an instance record that cannot be read', () => {
+  it('a name or status present but not text: ignored, still a version of its valid id', () => {
+    const id = 'e2a3b1c0-1111-4222-8333-944455556666';
+    const parsed = parseInstancePage({
+      instances: [
+        { instance_id: id, name: 5 },
+        { instance_id: id, status: { value: 'RUNNING' } },
+        { instance_id: id, name: null, status: null },
+      ],
+    });
+    if (typeof parsed === 'string') throw new Error(parsed);
+    expect(parsed.ignored.map((r) => [r.id, r.reason])).toEqual([
+      [id, 'the name or status is not text'],
+      [id, 'the name or status is not text'],
+    ]);
+    expect(parsed.items.map((i) => [i.name, i.status])).toEqual([['', '']]);
+  });
+});

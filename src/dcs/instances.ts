@@ -26,6 +26,11 @@ function parseInstance(raw: Record<string, unknown>): InstanceRecord | IgnoredRe
   const { instance_id: id, name, status, tags } = raw;
   if (id === undefined || id === null || id === '') return ignoredRecord(id, 'the record has no instance_id');
   if (typeof id !== 'string' || !UUID.test(id)) return ignoredRecord(id, 'the instance_id is not a UUID');
+  // Present but not text: unreadable, yet still a version of its id (docs/safety.md).
+  const unreadable = [name, status].some(
+    (value) => value !== undefined && value !== null && typeof value !== 'string',
+  );
+  if (unreadable) return ignoredRecord(id, 'the name or status is not text', id);
   return {
     instanceId: id,
     name: typeof name === 'string' ? cut(name, TEXT_LIMITS.instanceName) : '',

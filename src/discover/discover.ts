@@ -159,8 +159,11 @@ async function listProject(
   for (const { instance, fleets: matching } of selected.values()) {
     for (const index of matching) {
       if (instance.status !== RUNNING) notRunning.set(index, (notRunning.get(index) ?? 0) + 1);
-      else if (running.has(index)) running.get(index)?.push(instance);
-      else running.set(index, [instance]);
+      else {
+        const list = running.get(index) ?? [];
+        list.push(instance);
+        running.set(index, list);
+      }
     }
   }
   return { running, notRunning, ignored: ignored.count };

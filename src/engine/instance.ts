@@ -13,7 +13,7 @@ import {
 } from '../dcs/errors.js';
 import { ignoredRecord } from '../dcs/pages.js';
 import type { Target } from '../model/config.js';
-import { NOT_SENT_REASONS } from '../model/reasons.js';
+import { NOT_SENT_REASONS, perNotSentReason } from '../model/reasons.js';
 import { NOT_JUDGED, type TaskRecord } from '../policy/policy.js';
 import { ContradictoryListingError, type StreamedSelection, StreamSelector } from '../policy/stream.js';
 import { IgnoredTally } from '../report/ignored.js';
@@ -85,7 +85,7 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
   if ('error' in listing) {
     const { error } = listing;
     // Only DCS's own "no such instance" means gone; any other 404 is not DCS answering (docs/safety.md).
-    const notFound = error.kind === 'http' && error.httpStatus === 404;
+    const notFound = error.httpStatus === 404;
     const gone = notFound && isFromDcs(error) && INSTANCE_GONE_CODES.has(error.errorCode as string);
     if (gone && target.source === 'fleet') {
       reporter.instanceVanished({ runId, target });
@@ -142,19 +142,18 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
     return finish({});
   }
   // Tasks the run stopped short of, by why: reported as one record each, oldest first.
-  const notSent = new Map(NOT_SENT_REASONS.map((reason) => [reason, [] as TaskRecord[]]));
+  const notSent = perNotSentReason((): TaskRecord[] => []);
   await mapConcurrently(toDelete, context.workers, async (task) => {
     const result = await deleteOne(target, task, context);
-    if (typeof result === 'string') notSent.get(result)?.push(task);
+    if (typeof result === 'string') notSent[result].push(task);
     else record(task, result);
   });
-  const reasons = NOT_SENT_REASONS.filter((reason) => notSent.get(reason)?.length);
+  const reasons = NOT_SENT_REASONS.filter((reason) => notSent[reason].length > 0);
   for (const reason of reasons) {
-    const tasks = (notSent.get(reason) ?? []).sort((a, b) => a.createdAtMs - b.createdAtMs);
+    const tasks = notSent[reason].sort((a, b) => a.createdAtMs - b.createdAtMs);
     defer(reason, tasks.length, tasks);
   }
-  const unavailable = notSent.get('unavailable')?.length ?? 0;
-  return finish({}, reasons, { deferred: unavailable, notListed: false });
+  return finish({}, reasons, { deferred: notSent.unavailable.length, notListed: false });
 }
 
 const deferredResult: TaskResult = { outcome: 'deferred', ...NO_REQUEST };
@@ -234,7 +233,7 @@ async function deleteOne(
  * naming the endpoint; DCS.4017/4957 mean "not now".
  */
 function classifyDeleteError(error: DcsError): Outcome {
-  const code = error.errorCode ?? '';
+  const code = error.errorCode as string;
   if (error.httpStatus === 404 && isFromDcs(error) && !INSTANCE_GONE_CODES.has(code)) return 'alreadyGone';
   if (NOT_NOW_CODES.has(code)) return 'skipped';
   return 'failed';

@@ -159,7 +159,7 @@ async function cleanPerEndpoint(
     indexes.push(index);
     byEndpoint.set(target.endpoint, indexes);
   });
-  const results = new Array<InstanceResult>(targets.length);
+  const results: InstanceResult[] = [];
   await Promise.all(
     [...byEndpoint.values()].map((indexes) =>
       mapConcurrently(indexes, window, async (index) => {

@@ -20,5 +20,10 @@ export const NOT_SENT_REASONS = [
 ] as const satisfies readonly DeferReason[];
 export type NotSentReason = (typeof NOT_SENT_REASONS)[number];
 
+/** One fresh value per reason a request may not be sent (a list to collect tasks into, say). */
+export function perNotSentReason<T>(make: () => T): Record<NotSentReason, T> {
+  return { budget: make(), unavailable: make(), interrupted: make() };
+}
+
 /** Why a run is incomplete when no request went unsent: what else an operator reads first. */
 export const INCOMPLETE_ELSE = { fleet: 'fleet not discovered', listing: 'instance not listed' } as const;
