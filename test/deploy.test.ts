@@ -199,6 +199,7 @@ function emittedMetrics() {
         startedAt: '',
         finishedAt: '',
         complete: false,
+        status: 'failed',
         ok: false,
         totals,
         instances: [],

@@ -154,13 +154,15 @@ export function instanceSummary(
 /** A run's summary over `instances`, its totals summed. */
 export function runSummary(instances: InstanceSummary[], complete = true): RunSummary {
   const totals = sumCounters(instances);
+  const ok = complete && totals.failed === 0 && instances.every((i) => !i.error);
   return {
     runId: 'run-1',
     dryRun: false,
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
     complete,
-    ok: complete && totals.failed === 0 && instances.every((i) => !i.error),
+    ok,
+    status: ok ? 'ok' : 'failed',
     fleets: [],
     totals,
     instances,

@@ -25,6 +25,8 @@ export type Command =
       output: Output;
       /** Where to write the run's Prometheus metrics (atomically), if anywhere. */
       metricsFile: string | undefined;
+      /** The exit code of a partial run. */
+      partialExitCode: number;
     }
   | { name: 'validate'; configPath: string }
   | {
@@ -68,6 +70,8 @@ const OPTIONS = Object.fromEntries(
 ) as { [K in FlagName]: OptionOf<(typeof FLAGS)[K]> };
 
 const timeBudgetSchema = durationSchema(60_000);
+/** A partial run's exit code unless --partial-exit-code says otherwise (docs/cli.md). */
+export const PARTIAL_EXIT_CODE = 3;
 const olderThanSchema = durationSchema(MIN_AGE_MS);
 
 export function parseCommand(argv: readonly string[]): Command {
@@ -149,6 +153,14 @@ export function parseCommand(argv: readonly string[]): Command {
     credentialsPath: values.credentials,
     output,
     metricsFile: values['metrics-file'],
+    partialExitCode: wholeNumber(
+      '--partial-exit-code',
+      values['partial-exit-code'],
+      PARTIAL_EXIT_CODE,
+      0,
+      125,
+      command,
+    ),
     request: {
       dryRun: values['dry-run'] ? true : values['no-dry-run'] ? false : undefined,
       timeBudgetMs:
@@ -229,11 +241,12 @@ function wholeNumber(
   fallback: number,
   min: number,
   max: number,
+  command: CommandName = 'simulate',
 ): number {
   if (value === undefined) return fallback;
   const number = /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
   if (!(number >= min && number <= max))
-    throw new UsageError(flag, `must be a whole number from ${min} to ${max}`, 'simulate');
+    throw new UsageError(flag, `must be a whole number from ${min} to ${max}`, command);
   return number;
 }
 

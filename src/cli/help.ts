@@ -35,6 +35,11 @@ export const FLAGS = {
   },
   credentials: { type: 'string', value: 'FILE', help: 'named accounts {"accounts":{"NAME":{"ak","sk"}}}' },
   json: { type: 'boolean', help: 'stdout: one JSON document (RunSummary or checks)' },
+  'partial-exit-code': {
+    type: 'string',
+    value: 'N',
+    help: 'exit N (0-125) for a partial run (default 3); 0 for a k8s Job',
+  },
   'metrics-file': {
     type: 'string',
     value: 'FILE',
@@ -82,14 +87,17 @@ export const COMMANDS: Record<
       'time-budget',
       'credentials',
       'metrics-file',
+      'partial-exit-code',
       ...OUTPUT_FLAGS,
     ],
     notes: [
       'Credentials: CLOUD_SDK_AK, CLOUD_SDK_SK (and CLOUD_SDK_SECURITY_TOKEN) give the',
       '"default" account; --credentials gives named ones.',
-      'Exit codes: 0 complete and nothing failed; 1 something failed or the run is',
-      'incomplete; 2 bad arguments, config or credentials (nothing sent);',
-      '130/143 stopped by SIGINT/SIGTERM (a summary is still written).',
+      "Exit codes (the summary's status): 0 ok; 3 partial (nothing failed, the time",
+      'budget left work for the next run; --partial-exit-code maps it); 1 failed;',
+      '2 bad arguments, config or credentials (nothing sent); 130/143 stopped by',
+      'SIGINT/SIGTERM (a summary is still written). systemd: SuccessExitStatus=3;',
+      'cron mails on non-zero; Kubernetes Jobs: --partial-exit-code 0.',
     ],
   },
   doctor: {

@@ -15,7 +15,7 @@ import { renderSummaryTable } from '../report/table.js';
 import { startDemo } from '../simulator/demo.js';
 import { redactor, redactValues } from '../text/redact.js';
 import { loadAccounts, type Warning } from './accounts.js';
-import { type Command, type Output, parseCommand, UsageError } from './args.js';
+import { type Command, type Output, PARTIAL_EXIT_CODE, parseCommand, UsageError } from './args.js';
 import { doctorCommand } from './doctor.js';
 import { helpText } from './help.js';
 import type { CliIo } from './io.js';
@@ -26,6 +26,8 @@ import { TerminalView } from './terminal.js';
 
 /** 128 + the signal's number, as shells report a process a signal stopped. */
 export const EXIT = { ok: 0, problem: 1, badInput: 2, SIGINT: 130, SIGTERM: 143 } as const;
+export { PARTIAL_EXIT_CODE } from './args.js';
+
 const DEFAULT_WIDTH = 80;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -84,6 +86,7 @@ async function execute(command: Command, io: CliIo): Promise<number> {
         io,
         warnings,
         command.metricsFile,
+        command.partialExitCode,
       );
     }
     case 'simulate': {
@@ -108,6 +111,7 @@ async function runAndReport(
   io: CliIo,
   warnings: readonly Warning[],
   metricsFile?: string,
+  partialExitCode = PARTIAL_EXIT_CODE,
 ): Promise<number> {
   const redact = redactor(secretsOf(accounts));
   const view = chooseView(output, io, redact);
@@ -129,12 +133,28 @@ async function runAndReport(
         : redact(renderSummaryTable(summary, width, incompleteBecause)),
     );
     const metricsWritten = metricsFile === undefined || (await writeMetrics(metricsFile, summary, stats, io));
-    if (stop.received) return EXIT[stop.received];
-    return summary.ok && metricsWritten ? EXIT.ok : EXIT.problem;
+    return exitCodeOf(summary.status, { signal: stop.received, metricsWritten, partialExitCode });
   } finally {
     stop.dispose();
     view.close();
   }
+}
+
+/**
+ * The exit code of a run (docs/cli.md): its status (0 ok, 3 or --partial-exit-code partial, 1 failed), the
+ * signal that stopped it (130, 143), or 1 when its metrics file could not be written.
+ */
+export function exitCodeOf(
+  status: RunSummary['status'],
+  {
+    signal,
+    metricsWritten,
+    partialExitCode,
+  }: { signal: 'SIGINT' | 'SIGTERM' | undefined; metricsWritten: boolean; partialExitCode: number },
+): number {
+  if (signal) return EXIT[signal];
+  if (!metricsWritten || status === 'failed') return EXIT.problem;
+  return status === 'partial' ? partialExitCode : EXIT.ok;
 }
 
 /** After a first stop signal, the process ends within this long even if something hangs. */

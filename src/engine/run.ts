@@ -8,7 +8,7 @@ import type { Config, Target } from '../model/config.js';
 import { DEFER_REASONS, INCOMPLETE_ELSE, NOT_SENT_REASONS } from '../model/reasons.js';
 import type { RunRequest } from '../model/run-request.js';
 import type { RunReporter, RunStats } from '../report/reporter.js';
-import { type RunSummary, sumCounters } from '../report/summary.js';
+import { type RunStatus, type RunSummary, sumCounters } from '../report/summary.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { cleanInstance, type InstanceResult } from './instance.js';
 import { mapConcurrently } from './pool.js';
@@ -113,13 +113,16 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
   const finishedAt = clock.now();
   stats.authFailures = client.authFailures;
   stats.durationMs = finishedAt - startedAt;
+  const ok = complete && totals.failed === 0;
+  const failedFleet = discovery.fleets.some((fleet) => fleet.error !== undefined);
   const summary: RunSummary = {
     runId,
     dryRun,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     complete,
-    ok: complete && totals.failed === 0,
+    ok,
+    status: ok ? 'ok' : statusOfIncomplete(totals.failed, failedFleet, unavailableEndpoints.length, results),
     totals,
     instances,
     fleets: discovery.fleets,
@@ -128,6 +131,22 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
   const incompleteBecause = complete ? undefined : whyIncomplete(deps.signal, results, summary);
   reporter.runFinished({ runId, summary, stats, incompleteBecause });
   return { summary, stats, incompleteBecause };
+}
+
+/**
+ * A run that is not ok is `partial` when nothing failed and only the time budget left work undone (an
+ * instance it kept from being listed included), `failed` otherwise (docs/summary.md).
+ */
+function statusOfIncomplete(
+  failedTasks: number,
+  failedFleet: boolean,
+  unavailableEndpoints: number,
+  results: readonly InstanceResult[],
+): RunStatus {
+  const onlyBudget = results.every(({ summary, notSent }) =>
+    summary.error === undefined ? notSent.every((reason) => reason === 'budget') : notSent[0] === 'budget',
+  );
+  return failedTasks === 0 && !failedFleet && unavailableEndpoints === 0 && onlyBudget ? 'partial' : 'failed';
 }
 
 /** The first of the reasons an incomplete run has, in the order an operator acts on them. */

@@ -24,17 +24,18 @@ export interface AlertEvent {
   detail: Record<string, unknown>;
 }
 
-/** `Completed` after every run; `Failed` too when the run is not ok. */
+/** `Completed` after every run, with its status; `Failed` too when the status is `failed` (a partial run is no alert). */
 export function alertEvents(summary: RunSummary): AlertEvent[] {
   const head = {
     runId: summary.runId,
     dryRun: summary.dryRun,
     complete: summary.complete,
     ok: summary.ok,
+    status: summary.status,
     totals: summary.totals,
   };
   const events: AlertEvent[] = [{ detailType: COMPLETED, detail: head }];
-  if (!summary.ok) events.push({ detailType: FAILED, detail: failedDetail(head, summary) });
+  if (summary.status === 'failed') events.push({ detailType: FAILED, detail: failedDetail(head, summary) });
   return events;
 }
 

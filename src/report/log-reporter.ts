@@ -159,8 +159,10 @@ export class LogReporter implements RunReporter {
   }
 
   runFinished({ runId, summary, stats, incompleteBecause }: Parameters<RunReporter['runFinished']>[0]): void {
-    this.#logger[summary.ok ? 'info' : 'error']('run finished', {
+    const level = { ok: 'info', partial: 'warn', failed: 'error' } as const;
+    this.#logger[level[summary.status]]('run finished', {
       runId,
+      status: summary.status,
       ...(incompleteBecause ? { incompleteBecause } : {}),
       summary: loggableSummary(summary),
       stats,

@@ -4,7 +4,7 @@
 // backlog, the duration and the last run's time and result are gauges.
 import { type RunMetric, runMetrics } from './metrics.js';
 import type { RunStats } from './reporter.js';
-import type { RunSummary } from './summary.js';
+import { RUN_STATUSES, type RunSummary } from './summary.js';
 
 export const METRIC_PREFIX = 'dcs_task_cleanup_';
 
@@ -13,7 +13,13 @@ interface Sample {
   type: 'counter' | 'gauge';
   help: string;
   value: number;
+  /** More series of the same metric, one per label value (`status="partial"` …). */
+  series?: { labels: string; value: number }[];
 }
+
+/** Carried over from the file a run replaces: every counter, and the time of the last success. */
+const CARRIED =
+  /^(dcs_task_cleanup_(?:[a-z_]+_total|last_success_timestamp_seconds)) (\d+(?:\.\d+)?(?:e\+?\d+)?)$/;
 
 /** `AlreadyGone` → `already_gone`. */
 export function snakeCase(name: string): string {
@@ -53,11 +59,39 @@ export function prometheusText(
       help: '1 when the last run did all its work, 0 when some was left (budget, stop, errors).',
       value: summary.complete ? 1 : 0,
     },
+    {
+      name: `${METRIC_PREFIX}last_run_status`,
+      type: 'gauge',
+      help: "The last run's status: 1 for its status, 0 for the others.",
+      value: 0,
+      series: RUN_STATUSES.map((status) => ({
+        labels: `status="${status}"`,
+        value: summary.status === status ? 1 : 0,
+      })),
+    },
+    {
+      name: `${METRIC_PREFIX}last_success_timestamp_seconds`,
+      type: 'gauge',
+      help: 'When a run last ended ok or partial (Unix time): the heartbeat an alert watches.',
+      value:
+        summary.status === 'failed'
+          ? (previous.get(`${METRIC_PREFIX}last_success_timestamp_seconds`) ?? 0)
+          : Date.parse(summary.finishedAt) / 1000,
+    },
+    {
+      name: `${METRIC_PREFIX}dry_run`,
+      type: 'gauge',
+      help: '1 when the last run was a dry run (nothing deleted), 0 otherwise.',
+      value: summary.dryRun ? 1 : 0,
+    },
   ];
   return samples
-    .map(
-      ({ name, type, help, value }) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`,
-    )
+    .map(({ name, type, help, value, series }) => {
+      const lines = series
+        ? series.map((one) => `${name}{${one.labels}} ${one.value}`)
+        : [`${name} ${value}`];
+      return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${lines.join('\n')}\n`;
+    })
     .join('');
 }
 
@@ -74,11 +108,11 @@ function sampleOf(metric: RunMetric, counter: (name: string, help: string, value
   };
 }
 
-/** The counters of a file this tool wrote (`name value` lines of `_total` metrics); others are left out. */
+/** What a run carries over from a file this tool wrote: its counters and the last success; others are left out. */
 export function readCounters(text: string): Map<string, number> {
   const counters = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const match = /^(dcs_task_cleanup_[a-z_]+_total) (\d+(?:\.\d+)?(?:e\+?\d+)?)$/.exec(line);
+    const match = CARRIED.exec(line);
     if (match) counters.set(match[1] as string, Number(match[2]));
   }
   return counters;

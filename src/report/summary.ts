@@ -56,6 +56,8 @@ export interface RunSummary {
   finishedAt: string;
   complete: boolean;
   ok: boolean;
+  /** What a scheduler reads (docs/summary.md): `ok`, `partial` (only the time budget left work) or `failed`. */
+  status: RunStatus;
   totals: Counters;
   instances: InstanceSummary[];
   fleets: FleetSummary[];
@@ -68,6 +70,14 @@ export interface RunSummary {
 }
 
 export type { UnavailableEndpoint } from '../model/endpoint.js';
+
+/**
+ * `ok`: complete, nothing failed. `partial`: nothing failed, but the time budget left work deferred for the
+ * next run. `failed`: a task failed, an instance could not be listed, a fleet could not be discovered, an
+ * endpoint became unavailable, or the run was stopped (a signal, an account's 401s).
+ */
+export const RUN_STATUSES = ['ok', 'partial', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** The counters in summary order: what was listed, then one per outcome. */
 export const COUNTER_KEYS: readonly (keyof Counters)[] = ['listed', 'ignored', 'stale', ...OUTCOME_NAMES];

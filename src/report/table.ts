@@ -105,11 +105,16 @@ export function renderSummaryTable(
 }
 
 /**
- * The run's outcome first: `ok`, `NOT OK` (something failed) or `INCOMPLETE` (work left undone), with why
- * when it is known: `INCOMPLETE (SIGTERM)`, `INCOMPLETE (time budget)`.
+ * The run's outcome first: `ok`, `PARTIAL (time budget)` (nothing failed, work left for the next run),
+ * `NOT OK` (something failed) or `INCOMPLETE` (work left undone for another reason), with why when it is
+ * known: `INCOMPLETE (SIGTERM)`.
  */
-export function runOutcome(summary: Pick<RunSummary, 'ok' | 'complete'>, incompleteBecause?: string): string {
+export function runOutcome(
+  summary: Pick<RunSummary, 'ok' | 'complete' | 'status'>,
+  incompleteBecause?: string,
+): string {
   if (summary.ok) return 'ok';
+  if (summary.status === 'partial') return `PARTIAL (${incompleteBecause ?? 'time budget'})`;
   if (summary.complete) return 'NOT OK';
   return incompleteBecause ? `INCOMPLETE (${incompleteBecause})` : 'INCOMPLETE';
 }
