@@ -70,6 +70,7 @@ describe('cli run', () => {
       'finishedAt',
       'complete',
       'ok',
+      'status',
       'totals',
       'instances',
       'fleets',

@@ -10,7 +10,14 @@ describe('alert events', () => {
     expect(events).toEqual([
       {
         detailType: COMPLETED,
-        detail: { runId: 'run-1', dryRun: false, complete: true, ok: true, totals: expect.any(Object) },
+        detail: {
+          runId: 'run-1',
+          dryRun: false,
+          complete: true,
+          ok: true,
+          status: 'ok',
+          totals: expect.any(Object),
+        },
       },
     ]);
   });

@@ -359,7 +359,7 @@ describe('run semantics', () => {
     });
   });
 
-  it('a time budget ends the run cleanly: the rest is deferred and the run incomplete', async () => {
+  it('a time budget ends the run cleanly: the rest is deferred and the run partial', async () => {
     simulator = await startSimulator({ latencyMs: 50 });
     seed(simulator, A, tasks(40, { ageDays: 10 }));
     const config = parseConfig(
@@ -370,10 +370,12 @@ describe('run semantics', () => {
     expect(incompleteBecause).toBe('time budget');
     expect(deps.logger.records.at(-1)).toMatchObject({
       message: 'run finished',
+      level: 'WARN',
+      status: 'partial',
       incompleteBecause: 'time budget',
     });
     expect(renderSummaryTable(summary, undefined, incompleteBecause).split('\n')[0]).toBe(
-      `INCOMPLETE (time budget) · run ${summary.runId}`,
+      `PARTIAL (time budget) · run ${summary.runId}`,
     );
     const instance = summary.instances[0];
     expect(instance?.deleted).toBeGreaterThan(0);

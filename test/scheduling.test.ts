@@ -120,6 +120,8 @@ describe('systemd', () => {
 
   it('the service: oneshot, its own user, a plain EnvironmentFile, hardening, a stop timeout above the grace', () => {
     const unit = parseUnit(service).get('Service') as Map<string, string[]>;
+    // Exit 3 is a partial run: not a failed unit.
+    expect(unit.get('SuccessExitStatus')).toEqual(['3']);
     const one = (key: string) => unit.get(key)?.[0];
     expect(one('Type')).toBe('oneshot');
     expect(one('User') ?? one('DynamicUser')).toBeTruthy();
@@ -347,6 +349,8 @@ describe('Kubernetes', () => {
     const volume = pod.volumes.find((entry: { name: string }) => entry.name === 'config');
     expect(volume.configMap.name).toBe('dcs-task-cleanup-config');
     expect(container.args.slice(0, 3)).toEqual(['run', '--config', '/config/cleanup.json']);
+    // A partial run (the budget left work, nothing failed) is a succeeded Job: no retry, no failed-job alert.
+    expect(container.args[container.args.indexOf('--partial-exit-code') + 1]).toBe('0');
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     expect(readme).toContain('kubectl create secret generic dcs-task-cleanup-credentials --from-env-file=');
     expect(readme).toContain('kubectl create configmap dcs-task-cleanup-config --from-file=cleanup.json');

@@ -38,7 +38,7 @@ export const FLAGS = {
   'partial-exit-code': {
     type: 'string',
     value: 'N',
-    help: 'exit N (0-125) for a partial run (default 3); 0 for a k8s Job',
+    help: 'exit code of a partial run (0-125, default 3)',
   },
   'metrics-file': {
     type: 'string',
