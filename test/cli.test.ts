@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseCommand } from '../src/cli/args.js';
 import { main } from '../src/cli/main.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
@@ -569,4 +570,18 @@ describe('built BUILT_CLI (dist/cli.js)', () => {
         .every((line) => JSON.parse(line)),
     ).toBe(true);
   }, 60_000);
+});
+
+describe('arguments as the help writes them', () => {
+  it('--clock-skew -20m: a negative value as its own argument', () => {
+    for (const args of [['--clock-skew', '-20m'], ['--clock-skew=-20m']]) {
+      expect(parseCommand(['simulate', '--serve', ...args])).toMatchObject({
+        name: 'serve',
+        clockSkewMs: -1_200_000,
+      });
+    }
+    expect(parseCommand(['simulate', '--serve', '--clock-skew', '20m'])).toMatchObject({
+      clockSkewMs: 1_200_000,
+    });
+  });
 });

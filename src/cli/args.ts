@@ -79,7 +79,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const command = named && named in COMMANDS ? (named as CommandName) : undefined;
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegatives(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     throw usageErrorFrom(error as Error & { code?: string }, command);
   }
@@ -211,6 +211,23 @@ function suggestion(typed: string, candidates: readonly string[]): string {
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(typed.length / 3))
     ? ` (did you mean ${best}?)`
     : '';
+}
+
+/**
+ * `--clock-skew -20m` as the help writes it: a value that starts with `-` and a digit is the flag's value, not
+ * another flag (node's parseArgs would read `-2…` as short options).
+ */
+function joinNegatives(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (arg === '--clock-skew' && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else args.push(arg);
+  }
+  return args;
 }
 
 /** `20m`, `-20m`, `2h`: how far off the simulator's clock runs. */

@@ -22,7 +22,7 @@ export async function doctorCommand(
 ): Promise<number> {
   const redact = redactor(secretsOf(accounts));
   const out = (text: string) => io.stdout.write(redact(text));
-  const width = io.stdout.isTTY ? (io.stdout.columns ?? 80) : Number.POSITIVE_INFINITY;
+  const width = io.stdout.isTTY ? (io.stdout.columns || 80) : Number.POSITIVE_INFINITY;
   if (!options.json) {
     for (const { message, fields } of warnings) {
       out(`${'warning'.padEnd(LABEL_WIDTH)}${message} (${Object.values(fields).join(', ')})\n`);
