@@ -1,6 +1,6 @@
 // `doctor` (docs/doctor.md): read-only checks against the simulator over signed HTTP, each diagnosis as an
 // operator sees it, the --json document, and the Lambda's {"doctor": true} through the built bundle.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -72,7 +72,7 @@ describe('doctor on the command line', () => {
       'ok instance',
     ]);
     expect(stdout).toMatch(
-      /^ok {6}instance instance .*\(cn-north-4\): task list: HTTP 200, task_count 5, first page 5 record\(s\) parsed, 0 ignored$/m,
+      /^ok {6}instance .*\(cn-north-4\): task list: HTTP 200, task_count 5, first page 5 record\(s\) parsed, 0 ignored$/m,
     );
     expect(stdout).toMatch(/^ok {6}fleet fleets\[0\] .*: discovery selects 1 RUNNING instance\(s\)/m);
     expect(stdout).toMatch(/^skipped delete-right every instance: not checked: --probe-delete/m);
@@ -92,7 +92,7 @@ describe('doctor on the command line', () => {
     expect(deletes.map((request) => request.status)).toEqual([404, 404]);
     expect([simulator.tasks(PROJECT, A).length, simulator.tasks(PROJECT, B).length]).toEqual(before);
     expect(stdout).toMatch(
-      /^ok {6}delete-right instance .*: the right to delete is there: DELETE of a task that does not exist answers 404 DCS\.4001/m,
+      /^ok {6}delete-right .*: the right to delete is there: DELETE of a task that does not exist answers 404 DCS\.4001/m,
     );
   });
 
@@ -110,7 +110,10 @@ describe('doctor on the command line', () => {
     expect(stdout).toMatch(/fix: Set this machine's clock right/);
     // One signed request: the keys' later checks are skipped.
     expect(signed()).toHaveLength(1);
-    expect(stdout).toMatch(/^skipped instance .*: the keys of account "default" were refused$/m);
+    expect(stdout).toMatch(
+      /^skipped instance .*: account "default" was refused for the clock: set it right first$/m,
+    );
+    expect(stdout).not.toMatch(/keys of account "default" were refused/);
   });
 
   it('a wrong SK: FAIL names the keys; one signed request, never retried', async () => {
@@ -152,12 +155,12 @@ describe('doctor on the command line', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(
       new RegExp(
-        `^FAIL {4}instance instance ${MISSING} .*404 DCS\\.3022: The instance does not exist\\. \\(instance not found\\)$`,
+        `^FAIL {4}instance ${MISSING} .*404 DCS\\.3022: The instance does not exist\\. \\(instance not found\\)$`,
         'm',
       ),
     );
     expect(stdout).toMatch(new RegExp(`fix: Check the instanceId ${MISSING}, then the projectId ${PROJECT}`));
-    expect(stdout).toMatch(new RegExp(`^ok {6}instance instance ${A} `, 'm'));
+    expect(stdout).toMatch(new RegExp(`^ok {6}instance ${A} `, 'm'));
   });
 
   it('an unreachable endpoint: FAIL names the host and the egress; its later checks are skipped', async () => {
@@ -244,5 +247,24 @@ describe('doctor in the deployed function', () => {
     expect(JSON.stringify(report)).not.toContain(CREDENTIALS.sk);
     await expect(handler({ doctor: true, dryRun: true }, context)).rejects.toThrow(/dryRun: unknown key/);
     await expect(handler({ doctor: false }, context)).rejects.toThrow(/doctor: must be true/);
+  });
+});
+
+describe('doctor counts every warning and names each check once', () => {
+  it('a credentials file readable by others is a WARN check: counted, and kept in --json', async () => {
+    const config = await account();
+    const credentials = join(dir, `credentials-${Math.random()}.json`);
+    writeFileSync(credentials, JSON.stringify({ accounts: { default: CREDENTIALS } }), { mode: 0o644 });
+    chmodSync(credentials, 0o644);
+    const text = await doctor(['--config', config, '--credentials', credentials], {});
+    expect(text.stdout).toMatch(
+      /^WARN {4}credentials .*: the credentials file is readable by group or others: chmod 600 it$/m,
+    );
+    expect(text.stdout).toMatch(/, 1 warnings, /);
+    expect(text.stdout).not.toMatch(/\b(account account|instance instance)\b/);
+    const json = JSON.parse(
+      (await doctor(['--config', config, '--credentials', credentials, '--json'], {})).stdout,
+    );
+    expect(json.checks[0]).toMatchObject({ check: 'credentials', status: 'warn' });
   });
 });

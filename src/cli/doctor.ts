@@ -22,18 +22,23 @@ export async function doctorCommand(
 ): Promise<number> {
   const redact = redactor(secretsOf(accounts));
   const out = (text: string) => io.stdout.write(redact(text));
-  const width = io.stdout.isTTY ? (io.stdout.columns || 80) : Number.POSITIVE_INFINITY;
-  if (!options.json) {
-    for (const { message, fields } of warnings) {
-      out(`${'warning'.padEnd(LABEL_WIDTH)}${message} (${Object.values(fields).join(', ')})\n`);
-    }
-  }
-  const report = await runDoctor(config, accounts, {
+  const width = io.stdout.isTTY ? io.stdout.columns || 80 : Number.POSITIVE_INFINITY;
+  // What loading the credentials warned of is a check like the others: counted, and in --json.
+  const warned: Check[] = warnings.map(({ message, fields }) => ({
+    check: 'credentials',
+    target: Object.values(fields).map(String).join(', '),
+    status: 'warn',
+    detail: message,
+    durationMs: 0,
+  }));
+  if (!options.json) for (const check of warned) out(checkLines(check, width));
+  const checked = await runDoctor(config, accounts, {
     probeDelete: options.probeDelete,
     configSource: options.configPath,
     onLambda: false,
     onCheck: options.json ? undefined : (check) => out(checkLines(check, width)),
   });
+  const report = { ...checked, checks: [...warned, ...checked.checks] };
   if (options.json) io.stdout.write(`${JSON.stringify(redactValues(report, redact), null, 2)}\n`);
   else {
     const count = (status: Check['status']) =>

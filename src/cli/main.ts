@@ -124,7 +124,7 @@ async function runAndReport(
       reportEachDeferred: output.verbose,
       signal: stop.signal,
     });
-    const width = io.stdout.isTTY ? (io.stdout.columns || DEFAULT_WIDTH) : undefined;
+    const width = io.stdout.isTTY ? io.stdout.columns || DEFAULT_WIDTH : undefined;
     // Task names in the summary are the server's text: they pass the redactor like everything on stderr,
     // value by value before JSON is made of them.
     io.stdout.write(
@@ -216,7 +216,7 @@ function chooseView(output: Output, io: CliIo, redact: (text: string) => string)
     // A progress line redrawn in place needs a terminal that takes escape sequences.
     live: terminal && io.env.TERM !== 'dumb',
     // Into a file or a pipe each record stays one line, for grep.
-    width: terminal ? (io.stderr.columns || DEFAULT_WIDTH) : Number.POSITIVE_INFINITY,
+    width: terminal ? io.stderr.columns || DEFAULT_WIDTH : Number.POSITIVE_INFINITY,
   });
   return { reporter: view as RunReporter, close: () => view.close() };
 }

@@ -10,7 +10,7 @@ import { accountsUsed, type Config, type Scope, type Target } from '../model/con
 import type { Accounts } from '../model/credentials.js';
 import { silentReporter } from '../report/reporter.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { type Doing, diagnose, readClock } from './diagnose.js';
+import { CLOCK_FAIL_MS, type Doing, diagnose, readClock } from './diagnose.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
 
@@ -95,8 +95,11 @@ export async function runDoctor(
   const unreachable = new Set<string>();
   /** Server clock minus local clock, per endpoint. */
   const skews = new Map<string, number>();
-  /** Accounts whose keys were refused: no further signed request with them (keys get locked). */
-  const refused = new Set<string>();
+  /**
+   * Accounts whose signed requests got 401, and why: no further signed request with them (keys get locked).
+   * After the clock check found real skew, the clock is why, and the keys were not judged.
+   */
+  const refused = new Map<string, string>();
   const situation = (doing: Doing, scope: Scope, instanceId?: string) => ({
     doing,
     scope,
@@ -106,14 +109,18 @@ export async function runDoctor(
   });
   /** Why a signed check of `scope` is not made, if it is not. */
   const blocked = (scope: Scope) =>
-    unreachable.has(scope.endpoint)
-      ? `endpoint ${scope.endpoint} unreachable`
-      : refused.has(scope.account)
-        ? `the keys of account "${scope.account}" were refused`
-        : undefined;
+    unreachable.has(scope.endpoint) ? `endpoint ${scope.endpoint} unreachable` : refused.get(scope.account);
   const failure = (error: unknown, doing: Doing, scope: Scope, instanceId?: string) => {
     if (!(error instanceof DcsError)) throw error;
-    if (error.kind === 'http' && error.httpStatus === 401) refused.add(scope.account);
+    if (error.kind === 'http' && error.httpStatus === 401 && !refused.has(scope.account)) {
+      const skew = skews.get(scope.endpoint);
+      refused.set(
+        scope.account,
+        skew !== undefined && Math.abs(skew) > CLOCK_FAIL_MS
+          ? `account "${scope.account}" was refused for the clock: set it right first`
+          : `the keys of account "${scope.account}" were refused`,
+      );
+    }
     return diagnose(error, situation(doing, scope, instanceId));
   };
 
@@ -145,7 +152,7 @@ export async function runDoctor(
     }
 
     for (const scope of distinct(scopes, (s) => `${s.account} ${s.projectId} ${s.endpoint}`)) {
-      const target = `account "${scope.account}", project ${scope.projectId} at ${scope.endpoint}`;
+      const target = `"${scope.account}", project ${scope.projectId} at ${scope.endpoint}`;
       const why = blocked(scope);
       if (why) {
         skipped('account', target, why);
@@ -196,7 +203,7 @@ export async function runDoctor(
       (target) => `${target.endpoint} ${target.instanceId.toLowerCase()}`,
     );
     for (const instance of instances) {
-      const target = `instance ${instance.instanceId} (${instance.region})`;
+      const target = `${instance.instanceId} (${instance.region})`;
       const why = blocked(instance);
       if (why) {
         skipped('instance', target, why);
