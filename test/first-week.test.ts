@@ -350,8 +350,19 @@ describe('installable package', () => {
         'LICENSE',
         'CHANGELOG.md',
         'package.json',
+        // The installed README's links resolve: the docs and the recipes ship with it.
+        'docs/safety.md',
+        'docs/cli.md',
+        'deploy/systemd/dcs-task-cleanup.service',
+        'deploy/cron/dcs-task-cleanup-cron',
       ]),
     );
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const linked = [...readme.matchAll(/\]\(((?:docs|deploy)\/[^)#]+)\)/g)].map((match) =>
+      (match[1] as string).replace(/\/$/, ''),
+    );
+    for (const link of linked)
+      expect(files.some((file) => file === link || file.startsWith(`${link}/`))).toBe(true);
     expect(files.filter((file) => /^(test|bench|src)\/|bench\.js/.test(file))).toEqual([]);
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(
       /Apache License\s+Version 2\.0, January 2004/,
