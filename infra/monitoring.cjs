@@ -55,6 +55,21 @@ async function backlogWindow({ resolveVariable }) {
 }
 
 module.exports.backlogAlarmPeriod = async (context) => (await backlogWindow(context)).period;
+
+/** The heartbeat alarm looks at two periods of one run each: a run must finish within twice the period. */
+module.exports.heartbeatPeriod = async ({ resolveVariable }) => {
+  const period = runIntervalSeconds(
+    await resolveVariable('param:schedule'),
+    await resolveVariable('param:runIntervalMinutes'),
+  );
+  const limit = period < SECONDS.hour ? SECONDS.day : WEEK;
+  if (period * 2 > limit) {
+    throw new Error(
+      `the no-run alarm would span 2 runs × ${period / 60} minutes, more than CloudWatch allows: run more often`,
+    );
+  }
+  return period;
+};
 module.exports.backlogAlarmRuns = async (context) => (await backlogWindow(context)).runs;
 
 const metric = (name, label, stat = 'Sum') => [NAMESPACE, name, 'service', SERVICE, { label, stat }];

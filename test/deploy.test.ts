@@ -299,6 +299,26 @@ describe('dashboard and alarms', () => {
     expect(duration.properties.period).toBe(86_400);
   });
 
+  it('the heartbeat: no run finished within twice the period alarms, and missing data breaches', () => {
+    const [, alarm] =
+      ofType(prod.template, 'AWS::CloudWatch::Alarm').find(([, a]) =>
+        a.Properties.AlarmName.endsWith('-no-run'),
+      ) ?? [];
+    expect(alarm?.Properties).toMatchObject({
+      AlarmName: 'dcs-task-cleanup-prod-no-run',
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'Backlog',
+      Statistic: 'SampleCount',
+      Period: 86_400,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: 'AlertTopic' }],
+    });
+  });
+
   it('the backlog-growing alarm fires after backlogAlarmRuns runs in a row with a backlog, to the alert topic', () => {
     const [, alarm] =
       ofType(prod.template, 'AWS::CloudWatch::Alarm').find(([, a]) =>

@@ -61,6 +61,24 @@ describe('the dry-run gate', () => {
     expect(summary.totals).toMatchObject({ stale: 2, wouldDelete: 2, deleted: 0 });
   });
 
+  it('a would-delete record says that no request was made', async () => {
+    const dcs = fake();
+    const logger = new MemoryLogger();
+    await run(
+      parseConfig({ dryRun: true, instances: [entry(A)] }),
+      {},
+      { dcs: dcs.connector, reporter: new LogReporter(logger) },
+    );
+    expect(
+      logger
+        .taskRecords()
+        .map((r) => [r.outcome, r.httpStatus, r.errorCode, r.attempts, r.durationMs, r.requestId]),
+    ).toEqual([
+      ['would-delete', null, null, 0, null, null],
+      ['would-delete', null, null, 0, null, null],
+    ]);
+  });
+
   it('a request dryRun: true wins over the config; absent, the config decides', async () => {
     const dry = fake();
     expect((await cleanup(dry, { instances: [entry(A)] }, { dryRun: true })).summary.dryRun).toBe(true);
