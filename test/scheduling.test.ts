@@ -394,13 +394,15 @@ describe('the container image', () => {
     expect(image.find((step) => step.keyword === 'ENTRYPOINT')?.args).toBe('["dcs-task-cleanup"]');
   });
 
-  it('ships what npm pack ships: dist, schema and the documents, nothing of test/, bench/ or src/', async () => {
+  it('ships what npm pack ships: dist, schema, the documents and the recipes, nothing of test/, bench/ or src/', async () => {
     const { stdout } = await execute('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: ROOT,
     });
     const files = (JSON.parse(stdout)[0].files as { path: string }[]).map((file) => file.path);
     expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/handler.js', 'README.md', 'LICENSE']));
-    expect(files.filter((file) => /^(test|bench|src|deploy|infra)\//.test(file))).toEqual([]);
+    expect(files.filter((file) => /^(test|bench|src|infra)\//.test(file))).toEqual([]);
+    // The installed README links to the docs and the recipes: they ship too.
+    expect(files).toEqual(expect.arrayContaining(['docs/cli.md', 'deploy/systemd/dcs-task-cleanup.service']));
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
   });

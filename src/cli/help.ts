@@ -170,7 +170,7 @@ export function helpText(command?: CommandName): string {
   ].join('\n');
 }
 
-const LABEL_COLUMNS = 20;
+const LABEL_COLUMNS = 22;
 
 /** One line: the label column, then the text (the texts are written to fit HELP_WIDTH; a test holds them). */
 function row(label: string, text: string): string {
