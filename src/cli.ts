@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { fstatSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { main } from './cli/main.js';
 
@@ -12,4 +13,16 @@ process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
   signals: process,
   exit: (code) => process.exit(code),
+  journal: isJournal(process.env.JOURNAL_STREAM),
 });
+
+/** Whether stderr (fd 2) is the stream JOURNAL_STREAM names, `device:inode` (systemd.exec(5)). */
+function isJournal(stream: string | undefined): boolean {
+  if (!stream) return false;
+  try {
+    const { dev, ino } = fstatSync(2);
+    return stream === `${dev}:${ino}`;
+  } catch {
+    return false;
+  }
+}

@@ -15,6 +15,7 @@ import {
   configFor,
   instanceId,
   PROJECT,
+  said,
   seed,
   startSimulator,
   taskId,
@@ -253,7 +254,7 @@ describe('cli bad input: exit 2, the field named, no request sent', () => {
     const { code, stdout, stderr } = await cli(argv(path, ids[0] as string), env ?? ENV);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(message);
+    expect(said(stderr)).toMatch(message);
     expect(simulator.requests).toHaveLength(0);
   });
 
@@ -265,9 +266,9 @@ describe('cli bad input: exit 2, the field named, no request sent', () => {
     });
     const { code, stderr } = await cli(['run', '--config', path]);
     expect(code).toBe(2);
-    expect(stderr).toContain('instances[0].projectId: must be 32 hex characters');
-    expect(stderr).toContain('instances[0].instanceId: must be a UUID');
-    expect(stderr).toContain('instances[0].colour: unknown key');
+    expect(said(stderr)).toContain('instances[0].projectId: must be 32 hex characters');
+    expect(said(stderr)).toContain('instances[0].instanceId: must be a UUID');
+    expect(said(stderr)).toContain('instances[0].colour: unknown key');
     expect(simulator.requests).toHaveLength(0);
   });
 
@@ -394,7 +395,7 @@ describe('cli fleets and accounts', () => {
     const { code, stdout, stderr } = await runEstate('--instance', instanceId(9));
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(
+    expect(said(stderr)).toMatch(
       /--instance: "e2a3b1c0-1111-4222-8333-000000000009" is neither in "instances" nor discovered/,
     );
     expect(simulator.requests.map((request) => request.operation)).toEqual(['list-instances']);
@@ -476,7 +477,7 @@ describe('cli fleets and accounts', () => {
     const { code, stdout, stderr } = await cli(await argv());
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(message);
+    expect(said(stderr)).toMatch(message);
     expect(stderr).not.toContain(PROD.sk);
     expect(simulator.requests).toHaveLength(0);
   });
@@ -500,7 +501,7 @@ describe('cli fleets and accounts', () => {
     );
     const { code, stderr } = await cli(['run', '--config', config]);
     expect(code).toBe(2);
-    expect(stderr).toContain(message);
+    expect(said(stderr)).toContain(message);
     expect(simulator.requests).toHaveLength(0);
   });
 
@@ -530,7 +531,7 @@ describe('cli validate', () => {
     const bad = writeConfig('{"dryRun": true, "instances": [{"region": "cn-north-4"}]}', 'bad.json');
     const result = await cli(['validate', '--config', bad]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('instances[0].projectId: is required');
+    expect(said(result.stderr)).toContain('instances[0].projectId: is required');
     const broken = writeConfig('{"dryRun": tru', 'broken.json');
     expect(await cli(['validate', '--config', broken])).toMatchObject({
       code: 2,

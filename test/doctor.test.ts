@@ -16,6 +16,7 @@ import {
   configFor,
   instanceId,
   PROJECT,
+  said,
   seed,
   startSimulator,
   tasks,
@@ -214,7 +215,7 @@ describe('doctor on the command line', () => {
     writeFileSync(bad, '{"dryRun": true, "colour": 1}');
     const result = await doctor(['--config', bad]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/colour: unknown key/);
+    expect(said(result.stderr)).toMatch(/colour: unknown key/);
     expect(simulator.requests).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import {
   freshClone,
   instanceId,
   ROOT,
+  said,
   seed,
   startSimulator,
   taskId,
@@ -270,12 +271,22 @@ describe('help, version and usage errors', () => {
   );
 
   it('a mistyped flag: one line naming it, with a suggestion and a pointer to --help; exit 2', async () => {
-    const { code, stdout, stderr } = await cli(['run', '--config', 'x.json', '--dryrun']);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toBe(
+    const text = await cli(['run', '--config', 'x.json', '--dryrun', '--log-format', 'pretty']);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toBe('');
+    expect(text.stderr).toBe(
       "dcs-task-cleanup: --dryrun: unknown option (did you mean --dry-run?); see 'dcs-task-cleanup run --help'\n",
     );
+    // Not a terminal, no --log-format: stderr is one JSON record, `bad input` with the field.
+    const { code, stderr } = await cli(['run', '--config', 'x.json', '--dryrun']);
+    expect(code).toBe(2);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      level: 'ERROR',
+      message: 'bad input',
+      issues: [{ path: '--dryrun', message: 'unknown option (did you mean --dry-run?)' }],
+    });
   });
 
   it('a config error prints its issues without the usage text', async () => {
@@ -283,7 +294,7 @@ describe('help, version and usage errors', () => {
     writeFileSync(path, JSON.stringify({ dryRun: true, instances: [{ region: 'cn-north-4' }] }));
     const { code, stderr } = await cli(['validate', '--config', path]);
     expect(code).toBe(2);
-    expect(stderr).toContain('instances[0].projectId: is required');
+    expect(said(stderr)).toContain('instances[0].projectId: is required');
     expect(stderr).not.toMatch(/Usage|--help/);
   });
 });

@@ -190,6 +190,22 @@ export function freshClone(into: string): string {
   return into;
 }
 
+/**
+ * What a CLI's stderr said, for assertions on its words: the text as written, then each JSON `bad input`
+ * record's issues as `path: message` lines (stderr is JSON lines whenever it is not a terminal).
+ */
+export function said(stderr: string): string {
+  const issues = stderr.split('\n').flatMap((line) => {
+    try {
+      const record = JSON.parse(line) as { message?: string; issues?: { path: string; message: string }[] };
+      return record.message === 'bad input' ? (record.issues ?? []) : [];
+    } catch {
+      return [];
+    }
+  });
+  return [stderr, ...issues.map(({ path, message }) => `${path}: ${message}`)].join('\n');
+}
+
 /** A stream that keeps what is written to it (a CLI's stdout or stderr in a test). */
 export function capture() {
   const stream = new PassThrough();

@@ -23,6 +23,7 @@ import {
   instanceId,
   PROJECT,
   parseConfig,
+  said,
   seed,
   startSimulator,
   taskId,
@@ -283,7 +284,7 @@ describe('files are checked before the first request and never block', () => {
       const path = (make(base) as string | undefined) ?? base;
       const result = await cli(['--config', config, '--metrics-file', path]);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(pattern);
+      expect(said(result.stderr)).toMatch(pattern);
       expect(simulator.requests).toEqual([]);
     });
   }

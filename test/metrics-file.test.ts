@@ -17,6 +17,7 @@ import {
   freePort,
   instanceId,
   runSummary,
+  said,
   seed,
   startSimulator,
   taskId,
@@ -142,7 +143,7 @@ describe('--metrics-file', () => {
     writeFileSync(config, JSON.stringify(configFor(simulator.endpoint, [A])));
     const result = await run(['--config', config, '--metrics-file', join(dir, 'missing', 'x.prom')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(
+    expect(said(result.stderr)).toMatch(
       /--metrics-file: .*x\.prom cannot be written: its directory .*missing is missing \(ENOENT\)/,
     );
     expect(simulator.requests).toEqual([]);

@@ -28,6 +28,7 @@ import {
   instanceId,
   PROJECT,
   ROOT,
+  said,
   seed,
   startSimulator,
   tasks,
@@ -249,6 +250,8 @@ describe('cron', () => {
     );
     expect(simulator.requests.filter((request) => request.method === 'DELETE')).toHaveLength(6);
     expect(readFileSync(files.metrics, 'utf8')).toMatch(/^dcs_task_cleanup_deleted_total 6$/m);
+    // The log file gets JSON lines only: the human table stays out of it.
+    expect(result.stdout).toBe('');
     expect(
       result.stderr
         .split('\n')
@@ -264,7 +267,7 @@ describe('cron', () => {
     writeFileSync(env.DCS_TASK_CLEANUP_CONFIG, '{"dryRun": true, "colour": 1}');
     const bad = await start(env).done;
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('colour: unknown key');
+    expect(said(bad.stderr)).toContain('colour: unknown key');
   });
 
   it('reads the env file as data: an SK with $, quotes, spaces, ; and backticks reaches the CLI unchanged, runs nothing', async () => {
@@ -287,7 +290,7 @@ describe('cron', () => {
     writeFileSync(files.env, `CLOUD_SDK_AK=${CREDENTIALS.ak}\n${CREDENTIALS.sk}\n`, { mode: 0o600 });
     const result = await start(env).done;
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('line 2 is not KEY=value');
+    expect(said(result.stderr)).toContain('line 2 is not KEY=value');
     expect(result.stderr).not.toContain(CREDENTIALS.sk);
     expect(simulator.requests).toEqual([]);
   });
@@ -299,7 +302,7 @@ describe('cron', () => {
     const before = simulator.requests.length;
     const second = await start(env).done;
     expect(second.code).toBe(75);
-    expect(second.stderr).toContain('is still going; this one does not start');
+    expect(said(second.stderr)).toContain('is still going; this one does not start');
     expect((await first.done).code).toBe(0);
     // Only the first run's requests: a listing and 6 deletes.
     expect(before).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 // What a scheduler reads (contract §17): the run's status (ok, partial, failed) from real runs against the
 // simulator, and the exit code each status gives.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { prometheusText } from '../src/report/prometheus.js';
 import { runOutcome } from '../src/report/table.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
+  BUILT_CLI,
   CREDENTIALS_ENV,
   capture,
   configFor,
@@ -181,5 +183,52 @@ describe('metrics for a heartbeat', () => {
         'dcs_task_cleanup_last_success_timestamp_seconds',
       ),
     ).toBe('0');
+  });
+});
+
+describe('logs a scheduler can file', () => {
+  it('under the journal (JOURNAL_STREAM names stderr), each line starts with its syslog priority', async () => {
+    simulator = await startSimulator();
+    seed(simulator, A, tasks(2, { ageDays: 10 }));
+    simulator.inject({
+      method: 'DELETE',
+      times: 1,
+      fault: { type: 'status', status: 403, errorCode: 'DCS.1001' },
+    });
+    const config = join(dir, 'journal.json');
+    writeFileSync(config, JSON.stringify(configFor(simulator.endpoint, [A])));
+    const log = join(dir, 'journal.log');
+    const fd = openSync(log, 'w');
+    const { dev, ino } = fstatSync(fd);
+    const child = spawn(process.execPath, [BUILT_CLI, 'run', '--config', config], {
+      env: { ...CREDENTIALS_ENV, JOURNAL_STREAM: `${dev}:${ino}` },
+      stdio: ['ignore', 'ignore', fd],
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    closeSync(fd);
+    expect(code).toBe(1);
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    const priorities = lines.map((line) => /^<(\d)>\{/.exec(line)?.[1]);
+    expect(priorities.every((priority) => priority !== undefined)).toBe(true);
+    const record = (priority: string) =>
+      lines.filter((line) => line.startsWith(`<${priority}>`)).map((line) => JSON.parse(line.slice(3)).level);
+    expect(new Set(record('3'))).toEqual(new Set(['ERROR']));
+    expect(new Set(record('6'))).toEqual(new Set(['INFO']));
+    // The same run without the journal: plain JSON lines.
+    const plain = spawn(process.execPath, [BUILT_CLI, 'run', '--config', config], {
+      env: CREDENTIALS_ENV,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    plain.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    await new Promise((resolve) => plain.on('close', resolve));
+    expect(
+      stderr
+        .trim()
+        .split('\n')
+        .every((line) => line.startsWith('{')),
+    ).toBe(true);
   });
 });

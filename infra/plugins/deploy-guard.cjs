@@ -56,7 +56,9 @@ class DeployGuard {
 
   /** The same check and messages as `dcs-task-cleanup validate`. */
   validate(root, configFile) {
-    const result = spawnSync(process.execPath, ['dist/cli.js', 'validate', '--config', configFile], {
+    // Text, not the JSON lines a pipe gets by default: the messages go to the operator as they are.
+    const args = ['dist/cli.js', 'validate', '--config', configFile, '--log-format', 'pretty'];
+    const result = spawnSync(process.execPath, args, {
       cwd: root,
       encoding: 'utf8',
     });

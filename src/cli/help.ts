@@ -116,7 +116,7 @@ export const COMMANDS: Record<
     short: 'check a config file',
     usage: 'validate --config FILE',
     about: 'Check a config file; print each problem with its path.',
-    flags: ['config'],
+    flags: ['config', 'log-format'],
     notes: ['Exit codes: 0 valid; 2 invalid.'],
   },
   simulate: {

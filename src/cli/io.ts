@@ -20,4 +20,9 @@ export interface CliIo {
   signals?: Signals;
   /** Ends the process at once (a second stop signal). */
   exit?: (code: number) => void;
+  /**
+   * stderr is the systemd journal (JOURNAL_STREAM names its device and inode): each line starts with its
+   * syslog priority, `<3>` error … `<7>` debug, so `journalctl -p err` filters.
+   */
+  journal?: boolean;
 }

@@ -31,15 +31,13 @@ export { PARTIAL_EXIT_CODE } from './args.js';
 const DEFAULT_WIDTH = 80;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const json = argv.includes('--json');
   try {
     return await execute(parseCommand(argv), io);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    if (json) {
-      io.stderr.write(
-        `${JSON.stringify({ level: 'ERROR', timestamp: new Date().toISOString(), message: 'invalid input', issues: error.issues })}\n`,
-      );
+    if (jsonOnStderr(argv, io)) {
+      // One ERROR record with the field paths, like every other line a scheduler files (docs/logs.md).
+      new JsonLinesLogger(io.stderr, { journal: io.journal }).error('bad input', { issues: error.issues });
     } else if (error instanceof UsageError) {
       // One line: what is wrong, and where the help is.
       const help = `dcs-task-cleanup${error.command ? ` ${error.command}` : ''} --help`;
@@ -49,6 +47,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     return EXIT.badInput;
   }
+}
+
+/**
+ * Whether stderr carries JSON lines only: with `--log-format json` or `--json`, and whenever stderr is not a
+ * terminal, unless `--log-format pretty` asks for text (the same choice as the run's view).
+ */
+function jsonOnStderr(argv: readonly string[], io: CliIo): boolean {
+  const at = argv.indexOf('--log-format');
+  const format = at >= 0 ? argv[at + 1] : argv.find((arg) => arg.startsWith('--log-format='))?.slice(13);
+  if (format === 'pretty') return false;
+  return format === 'json' || argv.includes('--json') || !io.stderr.isTTY;
 }
 
 async function execute(command: Command, io: CliIo): Promise<number> {
@@ -204,7 +213,9 @@ function chooseView(output: Output, io: CliIo, redact: (text: string) => string)
   const pretty = output.logFormat ? output.logFormat === 'pretty' : !output.json && Boolean(io.stderr.isTTY);
   if (!pretty) {
     return {
-      reporter: new LogReporter(new JsonLinesLogger(io.stderr, redact)) as RunReporter,
+      reporter: new LogReporter(
+        new JsonLinesLogger(io.stderr, { redact, journal: io.journal }),
+      ) as RunReporter,
       close: () => {},
     };
   }

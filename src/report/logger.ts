@@ -43,15 +43,29 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
+/** The syslog priority the journal reads at the start of a line (sd-daemon(3)). */
+const SYSLOG_PRIORITY = { ERROR: '<3>', WARN: '<4>', INFO: '<6>', DEBUG: '<7>' } as const;
+
 /** One JSON object per line: level, timestamp, message, then the fields. */
 export class JsonLinesLogger implements Logger {
   readonly #out: { write(text: string): unknown };
   readonly #redact: (text: string) => string;
+  readonly #journal: boolean;
 
-  /** `redact` is applied to the message and every value before the line is serialised. */
-  constructor(out: { write(text: string): unknown }, redact: (text: string) => string = (text) => text) {
+  /**
+   * `redact` is applied to the message and every value before the line is serialised; for the journal each
+   * line starts with its syslog priority.
+   */
+  constructor(
+    out: { write(text: string): unknown },
+    {
+      redact = (text: string) => text,
+      journal = false,
+    }: { redact?: (text: string) => string; journal?: boolean } = {},
+  ) {
     this.#out = out;
     this.#redact = redact;
+    this.#journal = journal;
   }
 
   info(message: string, fields?: LogFields): void {
@@ -72,8 +86,9 @@ export class JsonLinesLogger implements Logger {
     const line = (shown: LogFields) =>
       JSON.stringify({ level, timestamp: new Date().toISOString(), message, ...shown });
     const text = line(fields);
+    const priority = this.#journal ? SYSLOG_PRIORITY[level as keyof typeof SYSLOG_PRIORITY] : '';
     this.#out.write(
-      `${Buffer.byteLength(text) <= MAX_LOG_LINE_BYTES ? text : line(boundedFields(message, fields))}\n`,
+      `${priority}${Buffer.byteLength(text) <= MAX_LOG_LINE_BYTES ? text : line(boundedFields(message, fields))}\n`,
     );
   }
 }
