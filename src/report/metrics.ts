@@ -28,7 +28,7 @@ export function runMetrics(summary: RunSummary, stats: RunStats): RunMetric[] {
     count('Ignored', totals.ignored, 'Task records that could not be judged or used.'),
     count('Stale', totals.stale, 'Tasks the policy selected, before the cap.'),
     ...OUTCOME_NAMES.map((outcome) =>
-      count(OUTCOMES[outcome].metric, totals[outcome], `Stale tasks that ended ${outcome}.`),
+      count(OUTCOMES[outcome].metric, totals[outcome], `Stale tasks that ended ${OUTCOMES[outcome].name}.`),
     ),
     {
       name: 'Backlog',
@@ -52,6 +52,13 @@ export function runMetrics(summary: RunSummary, stats: RunStats): RunMetric[] {
       summary.instances.filter((i) => i.vanished).length,
       'Instances deleted since discovery.',
     ),
+    {
+      name: 'UnavailableEndpoints',
+      value: summary.unavailableEndpoints?.length ?? 0,
+      unit: 'Count',
+      kind: 'level',
+      help: 'Endpoints the last run found down (no answer or 5xx in a row).',
+    },
     count('Retries', stats.retries, 'Requests retried.'),
     count('Throttled', stats.throttled, 'Requests answered 429.'),
     {
