@@ -25,6 +25,8 @@ export type Command =
       output: Output;
       /** Where to write the run's Prometheus metrics (atomically), if anywhere. */
       metricsFile: string | undefined;
+      /** A Prometheus Pushgateway to push the run's metrics to, if any. */
+      metricsPush: string | undefined;
       /** The exit code of a partial run. */
       partialExitCode: number;
     }
@@ -153,6 +155,7 @@ export function parseCommand(argv: readonly string[]): Command {
     credentialsPath: values.credentials,
     output,
     metricsFile: values['metrics-file'],
+    metricsPush: pushUrl(values['metrics-push'], command),
     partialExitCode: wholeNumber(
       '--partial-exit-code',
       values['partial-exit-code'],
@@ -228,6 +231,16 @@ function joinNegatives(argv: readonly string[]): string[] {
     } else args.push(arg);
   }
   return args;
+}
+
+/** A Pushgateway's base URL: http or https, with no query or fragment. */
+function pushUrl(value: string | undefined, command: CommandName | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    throw new UsageError('--metrics-push', `must be a Pushgateway's http(s) URL, not "${value}"`, command);
+  }
+  return value;
 }
 
 /** `20m`, `-20m`, `2h`: how far off the simulator's clock runs. */

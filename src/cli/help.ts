@@ -45,6 +45,11 @@ export const FLAGS = {
     value: 'FILE',
     help: 'write Prometheus metrics there (node_exporter textfile)',
   },
+  'metrics-push': {
+    type: 'string',
+    value: 'URL',
+    help: 'push Prometheus metrics to this Pushgateway',
+  },
   'log-format': {
     type: 'string',
     value: 'FMT',
@@ -87,6 +92,7 @@ export const COMMANDS: Record<
       'time-budget',
       'credentials',
       'metrics-file',
+      'metrics-push',
       'partial-exit-code',
       ...OUTPUT_FLAGS,
     ],

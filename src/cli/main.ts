@@ -21,6 +21,7 @@ import { helpText } from './help.js';
 import type { CliIo } from './io.js';
 import { colorsWanted } from './lines.js';
 import { checkMetricsPath, writeMetricsFile } from './metrics-file.js';
+import { pushMetrics } from './metrics-push.js';
 import { serveSimulator } from './serve.js';
 import { TerminalView } from './terminal.js';
 
@@ -87,16 +88,11 @@ async function execute(command: Command, io: CliIo): Promise<number> {
       const config = await loadConfigFile(command.configPath);
       const { accounts, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
       if (command.metricsFile !== undefined) await checkMetricsPath('--metrics-file', command.metricsFile);
-      return runAndReport(
-        config,
-        command.request,
-        accounts,
-        command.output,
-        io,
-        warnings,
-        command.metricsFile,
-        command.partialExitCode,
-      );
+      return runAndReport(config, command.request, accounts, command.output, io, warnings, {
+        metricsFile: command.metricsFile,
+        metricsPush: command.metricsPush,
+        partialExitCode: command.partialExitCode,
+      });
     }
     case 'simulate': {
       const demo = await startDemo();
@@ -112,6 +108,19 @@ async function execute(command: Command, io: CliIo): Promise<number> {
   }
 }
 
+/** A URL as logs show it: no user or password. */
+function shownUrl(url: string): string {
+  const { origin, pathname } = new URL(url);
+  return `${origin}${pathname}`;
+}
+
+/** Where a run's metrics go, and the exit code of a partial run. */
+interface MetricsOut {
+  metricsFile?: string | undefined;
+  metricsPush?: string | undefined;
+  partialExitCode?: number;
+}
+
 async function runAndReport(
   config: Config,
   request: RunRequest,
@@ -119,8 +128,7 @@ async function runAndReport(
   output: Output,
   io: CliIo,
   warnings: readonly Warning[],
-  metricsFile?: string,
-  partialExitCode = PARTIAL_EXIT_CODE,
+  { metricsFile, metricsPush, partialExitCode = PARTIAL_EXIT_CODE }: MetricsOut = {},
 ): Promise<number> {
   const redact = redactor(secretsOf(accounts));
   const view = chooseView(output, io, redact);
@@ -142,6 +150,12 @@ async function runAndReport(
         : redact(renderSummaryTable(summary, width, incompleteBecause)),
     );
     const metricsWritten = metricsFile === undefined || (await writeMetrics(metricsFile, summary, stats, io));
+    if (metricsPush !== undefined) {
+      // A push that fails is one WARN: the run's status and exit code stay what the run made them.
+      await pushMetrics(metricsPush, summary, stats).catch((error: Error) =>
+        view.reporter.warning('metrics not pushed', { url: shownUrl(metricsPush), error: error.message }),
+      );
+    }
     return exitCodeOf(summary.status, { signal: stop.received, metricsWritten, partialExitCode });
   } finally {
     stop.dispose();
