@@ -36,7 +36,7 @@ function ourLines(page: string): string {
     .split('\n')
     .flatMap((line) => {
       const match = /^(dcs_task_cleanup_[a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
-      return match && match[2]?.includes(`job="${PUSH_JOB}"`) ? [`${match[1]} ${match[3]}`] : [];
+      return match?.[2]?.includes(`job="${PUSH_JOB}"`) ? [`${match[1]} ${match[3]}`] : [];
     })
     .join('\n');
 }
