@@ -1039,3 +1039,78 @@ describe('the run at its edges', () => {
     ]);
   });
 });
+
+describe('the run’s status', () => {
+  const status = async (
+    setup: (dcs: FakeDcs) => void,
+    config: Record<string, unknown> = { instances: [entry(A), entry(B)] },
+  ) => {
+    const dcs = new FakeDcs();
+    dcs.tasks.set(A, [record(1), record(2)]);
+    dcs.tasks.set(B, [record(3)]);
+    setup(dcs);
+    return (await cleanup(dcs, config)).summary;
+  };
+
+  it('ok when complete and nothing failed, whatever the cap deferred', async () => {
+    const summary = await status(() => {}, { instances: [entry(A, { maxDeletesPerInstance: 1 }), entry(B)] });
+    expect(summary).toMatchObject({ status: 'ok', ok: true, totals: { deferred: 1 } });
+  });
+
+  it('partial when only the time budget left work: deletes not sent, or a listing not sent', async () => {
+    expect(
+      await status((dcs) => (dcs.deleteAnswer = () => ({ kind: 'not-sent', notSent: 'budget' }))),
+    ).toMatchObject({
+      status: 'partial',
+      complete: false,
+    });
+    const listing = await status((dcs) =>
+      dcs.listingErrors.set(B, {
+        error: { kind: 'not-sent', notSent: 'budget', detail: 'not sent: the time budget ran out' },
+      }),
+    );
+    expect(listing).toMatchObject({ status: 'partial', ok: false });
+  });
+
+  it('failed for a failed task, a listing error, a stop, an endpoint found down or a fleet not discovered', async () => {
+    const failedTask = await status((dcs) => (dcs.deleteAnswer = (_, id) => (id === taskId(3) ? 500 : 204)));
+    expect(failedTask).toMatchObject({ status: 'failed', complete: true });
+    const budgetAndFailure = await status((dcs) => {
+      dcs.deleteAnswer = (_, id) => (id === taskId(3) ? 500 : { kind: 'not-sent', notSent: 'budget' });
+    });
+    expect(budgetAndFailure.status).toBe('failed');
+    expect((await status((dcs) => dcs.listingErrors.set(B, { error: { httpStatus: 500 } }))).status).toBe(
+      'failed',
+    );
+    const stopped = await status(
+      (dcs) => (dcs.deleteAnswer = () => ({ kind: 'not-sent', notSent: 'interrupted' })),
+    );
+    expect(stopped.status).toBe('failed');
+    const budgetThenStop = await status((dcs) => {
+      dcs.deleteAnswer = (_, id) => ({
+        kind: 'not-sent',
+        notSent: id === taskId(1) ? 'budget' : 'interrupted',
+      });
+    });
+    expect(budgetThenStop.status).toBe('failed');
+    const down = await status((dcs) => {
+      dcs.deleteAnswer = () => ({ kind: 'not-sent', notSent: 'budget' });
+      dcs.unavailable = [{ endpoint: ENDPOINT, lastError: 'x' }];
+    });
+    expect(down.status).toBe('failed');
+    const fleet = await status(
+      (dcs) => dcs.listingErrors.set(`${PROJECT} default`, { error: { httpStatus: 403 } }),
+      {
+        instances: [entry(A)],
+        fleets: [{ region: 'cn-north-4', projectId: PROJECT, endpoint: ENDPOINT, tags: {} }],
+      },
+    );
+    expect(fleet.status).toBe('failed');
+    const listingStopped = await status((dcs) =>
+      dcs.listingErrors.set(B, {
+        error: { kind: 'not-sent', notSent: 'interrupted', detail: 'not sent: stop' },
+      }),
+    );
+    expect(listingStopped.status).toBe('failed');
+  });
+});
