@@ -266,7 +266,7 @@ describe('help, version and usage errors', () => {
       const flagLines = lines.filter((line) => /^ {2}(-\w, )?--[a-z]/.test(line));
       // Each flag's line carries its description (no flag alone on its line).
       for (const line of flagLines) expect(line.trim()).toMatch(/^(-\w, )?--[\w-]+( [A-Z]+)? {2,}\S/);
-      if (command[0] === 'run') expect(flagLines).toHaveLength(13);
+      if (command[0] === 'run') expect(flagLines).toHaveLength(14);
     },
   );
 

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { main } from '../src/cli/main.js';
 import { parseConfig } from '../src/config/resolve.js';
 import { connectDcs, type TransportTuning } from '../src/dcs/client.js';
 import type { RunDeps } from '../src/engine/run.js';
@@ -214,6 +215,16 @@ export function capture() {
     text += chunk;
   });
   return { stream, text: () => text };
+}
+
+/** The CLI in process (`main`), its streams captured: the exit code and what it wrote. */
+export async function runMain(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = CREDENTIALS_ENV,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [stdout, stderr] = [capture(), capture()];
+  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
 /** A port on 127.0.0.1 that nothing listens on now. */

@@ -6,7 +6,6 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { runDoctor } from '../src/doctor/doctor.js';
 import { run } from '../src/engine/run.js';
 import { FAILURES_BEFORE_UNAVAILABLE } from '../src/http/breaker.js';
@@ -16,13 +15,13 @@ import {
   BUILT_CLI,
   CREDENTIALS,
   CREDENTIALS_ENV,
-  capture,
   configFor,
   DAY,
   fastDeps,
   instanceId,
   PROJECT,
   parseConfig,
+  runMain,
   said,
   seed,
   startSimulator,
@@ -259,15 +258,7 @@ describe('a silent network', () => {
 });
 
 describe('files are checked before the first request and never block', () => {
-  async function cli(args: string[]) {
-    const [stdout, stderr] = [capture(), capture()];
-    const code = await main(['run', ...args, '--log-format', 'json'], {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      env: CREDENTIALS_ENV,
-    });
-    return { code, stderr: stderr.text() };
-  }
+  const cli = (args: string[]) => runMain(['run', ...args, '--log-format', 'json']);
 
   for (const [what, make, pattern] of [
     ['a directory', (path: string) => mkdirOf(path), /is not a regular file \(a directory\)/],
@@ -346,16 +337,14 @@ describe('signatures and tokens in server text are redacted', () => {
         message: `bad request: Authorization: SDK-HMAC-SHA256 Access=${CREDENTIALS.ak}, SignedHeaders=host;x-sdk-date, Signature=${signature} token=token-0123456789abcdef`,
       },
     });
-    const [stdout, stderr] = [capture(), capture()];
     const config = join(dir, 'config-echo.json');
     writeFileSync(config, JSON.stringify(configFor(simulator.endpoint, [A])));
-    const code = await main(['run', '--config', config, '--json'], {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      env: { ...CREDENTIALS_ENV, CLOUD_SDK_SECURITY_TOKEN: 'token-0123456789abcdef' },
+    const { code, stdout, stderr } = await runMain(['run', '--config', config, '--json'], {
+      ...CREDENTIALS_ENV,
+      CLOUD_SDK_SECURITY_TOKEN: 'token-0123456789abcdef',
     });
     expect(code).toBe(1);
-    const output = stdout.text() + stderr.text();
+    const output = stdout + stderr;
     expect(output).toContain('bad request: Authorization: SDK-HMAC-SHA256 [REDACTED]');
     for (const secret of [signature, 'token-0123456789abcdef', CREDENTIALS.sk, 'SignedHeaders']) {
       expect(output).not.toContain(secret);
@@ -416,16 +405,17 @@ describe('redaction works on values, not on serialised text', () => {
     simulator.inject({ method: 'DELETE', fault: { type: 'status', status: 403, errorCode: 'DCS.1001' } });
     const config = join(dir, 'config-quote.json');
     writeFileSync(config, JSON.stringify(configFor(simulator.endpoint, [A])));
-    const [stdout, stderr] = [capture(), capture()];
-    const code = await main(['run', '--config', config, '--json', '--log-format', 'json'], {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      env: { CLOUD_SDK_AK: CREDENTIALS.ak, CLOUD_SDK_SK: sk },
-    });
+    const { code, stdout, stderr } = await runMain(
+      ['run', '--config', config, '--json', '--log-format', 'json'],
+      {
+        CLOUD_SDK_AK: CREDENTIALS.ak,
+        CLOUD_SDK_SK: sk,
+      },
+    );
     expect(code).toBe(1);
-    const summary = JSON.parse(stdout.text());
+    const summary = JSON.parse(stdout);
     expect(summary.instances[0].failures[0].taskName).toBe('name [REDACTED]');
-    const output = stdout.text() + stderr.text();
+    const output = stdout + stderr;
     // Neither the SK as it is nor as JSON escapes it.
     for (const form of [sk, JSON.stringify(sk).slice(1, -1), 'backslash-secret']) {
       expect(output).not.toContain(form);

@@ -5,18 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
-import {
-  CREDENTIALS_ENV,
-  capture,
-  configFor,
-  freePort,
-  instanceId,
-  seed,
-  startSimulator,
-  tasks,
-} from './helpers.js';
+import { configFor, freePort, instanceId, runMain, seed, startSimulator, tasks } from './helpers.js';
 
 const A = instanceId(1);
 let simulator: DcsSimulator;
@@ -61,15 +51,7 @@ async function startGateway(): Promise<string> {
   return Promise.race([ready, failed]);
 }
 
-async function cli(args: string[]) {
-  const [stdout, stderr] = [capture(), capture()];
-  const code = await main(['run', ...args, '--log-format', 'json'], {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    env: CREDENTIALS_ENV,
-  });
-  return { code, stderr: stderr.text() };
-}
+const cli = (args: string[]) => runMain(['run', ...args, '--log-format', 'json']);
 
 describe('--metrics-push', () => {
   it('pushes the run’s metrics under job="dcs-task-cleanup"; counters add up over runs', async () => {

@@ -5,7 +5,7 @@ import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, exitCodeOf, main, PARTIAL_EXIT_CODE } from '../src/cli/main.js';
+import { EXIT, exitCodeOf, PARTIAL_EXIT_CODE } from '../src/cli/main.js';
 import { run } from '../src/engine/run.js';
 import { alertEvents, COMPLETED, FAILED } from '../src/report/events.js';
 import { prometheusText } from '../src/report/prometheus.js';
@@ -14,11 +14,11 @@ import type { DcsSimulator } from '../src/simulator/server.js';
 import {
   BUILT_CLI,
   CREDENTIALS_ENV,
-  capture,
   configFor,
   fastDeps,
   instanceId,
   parseConfig,
+  runMain,
   seed,
   startSimulator,
   tasks,
@@ -101,15 +101,10 @@ describe('exit codes', () => {
     expect(code('ok', { signal: 'SIGINT' })).toBe(130);
   });
 
-  async function cli(args: string[]) {
-    const [stdout, stderr] = [capture(), capture()];
-    const exit = await main(['run', ...args, '--log-format', 'json'], {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      env: CREDENTIALS_ENV,
-    });
-    return { exit, stdout: stdout.text(), stderr: stderr.text() };
-  }
+  const cli = async (args: string[]) => {
+    const { code: exit, stdout, stderr } = await runMain(['run', ...args, '--log-format', 'json']);
+    return { exit, stdout, stderr };
+  };
 
   it('a real run: 0 ok with a cap, 1 failed, 2 bad input; --partial-exit-code out of range is bad input', async () => {
     simulator = await startSimulator();
