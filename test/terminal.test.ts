@@ -17,6 +17,7 @@ import {
   configFor,
   instanceId,
   PROJECT,
+  said,
   seed,
   startSimulator,
   taskId,
@@ -230,7 +231,7 @@ describe('choosing the log format', () => {
   it('rejects another --log-format', async () => {
     const { code, stderr } = await cli(['run', '--config', 'x.json', '--log-format', 'yaml'], false);
     expect(code).toBe(2);
-    expect(stderr).toContain('--log-format: must be pretty or json, not "yaml"');
+    expect(said(stderr)).toContain('--log-format: must be pretty or json, not "yaml"');
   });
 });
 
