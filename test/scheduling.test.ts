@@ -71,14 +71,16 @@ async function which(command: string): Promise<boolean> {
   );
 }
 
-/** A root with the host's systemd units, ours, and the CLI where ExecStart says (as npm install -g puts it). */
-function systemdRoot(units: Record<string, string>): string {
+/** A root with the host's systemd units, ours, and the CLI in `bin` (where npm install -g puts it), if any. */
+function systemdRoot(units: Record<string, string>, bin: string | null = 'usr/local/bin'): string {
   const root = mkdtempSync(join(dir, 'root-'));
   mkdirSync(join(root, 'usr/lib/systemd'), { recursive: true });
   cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
-  mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
-  cpSync(BUILT_CLI, join(root, 'usr/local/bin/dcs-task-cleanup'));
-  chmodSync(join(root, 'usr/local/bin/dcs-task-cleanup'), 0o755);
+  if (bin) {
+    mkdirSync(join(root, bin), { recursive: true });
+    cpSync(BUILT_CLI, join(root, bin, 'dcs-task-cleanup'));
+    chmodSync(join(root, bin, 'dcs-task-cleanup'), 0o755);
+  }
   mkdirSync(join(root, 'etc/systemd/system'), { recursive: true });
   for (const [name, text] of Object.entries(units))
     writeFileSync(join(root, 'etc/systemd/system', name), text);
@@ -101,25 +103,41 @@ describe('systemd', () => {
   const timer = readFileSync(join(SYSTEMD, 'dcs-task-cleanup.timer'), 'utf8');
 
   it.skipIf(!hasSystemd)(
-    'systemd-analyze verify passes on the units as shipped, and fails on a broken one (skipped only where systemd is absent)',
+    'systemd-analyze verify passes with the CLI in /usr/bin (Debian’s nodejs) and in /usr/local/bin, and fails without it (skipped only where systemd is absent)',
     async () => {
-      const root = systemdRoot({ 'dcs-task-cleanup.service': service, 'dcs-task-cleanup.timer': timer });
-      const shipped = await verify(root, ['dcs-task-cleanup.service', 'dcs-task-cleanup.timer']);
-      expect(shipped).toEqual({ code: 0, output: '' });
-      // The README's old unit: the CLI where npm does not put it.
-      const broken = systemdRoot({
-        'dcs-task-cleanup.service': service.replace(
-          '/usr/local/bin/dcs-task-cleanup',
-          '/usr/bin/dcs-task-cleanup',
-        ),
-      });
-      const result = await verify(broken, ['dcs-task-cleanup.service']);
+      for (const bin of ['usr/bin', 'usr/local/bin']) {
+        const root = systemdRoot(
+          { 'dcs-task-cleanup.service': service, 'dcs-task-cleanup.timer': timer },
+          bin,
+        );
+        const shipped = await verify(root, ['dcs-task-cleanup.service', 'dcs-task-cleanup.timer']);
+        expect(shipped).toEqual({ code: 0, output: '' });
+      }
+      const missing = systemdRoot({ 'dcs-task-cleanup.service': service }, null);
+      const result = await verify(missing, ['dcs-task-cleanup.service']);
       expect(result.code).not.toBe(0);
-      expect(result.output).toContain('Command /usr/bin/dcs-task-cleanup is not executable');
+      expect(result.output).toContain('Command dcs-task-cleanup is not executable');
     },
   );
 
-  it('the service: oneshot, its own user, a plain EnvironmentFile, hardening, a stop timeout above the grace', () => {
+  it.skipIf(!hasSystemd)(
+    'systemd-analyze security --offline=yes: an exposure of 2.0 or less (skipped only where systemd is absent)',
+    async () => {
+      const root = mkdtempSync(join(dir, 'security-'));
+      writeFileSync(join(root, 'dcs-task-cleanup.service'), service);
+      const { stdout } = await execute('systemd-analyze', [
+        'security',
+        '--offline=yes',
+        join(root, 'dcs-task-cleanup.service'),
+      ]);
+      const exposure = Number(
+        /Overall exposure level for dcs-task-cleanup\.service: ([\d.]+)/.exec(stdout)?.[1],
+      );
+      expect(exposure).toBeLessThanOrEqual(2.0);
+    },
+  );
+
+  it('the service: oneshot, its own user, keys by LoadCredential=, optional metrics, hardening, a stop timeout above the grace', () => {
     const unit = parseUnit(service).get('Service') as Map<string, string[]>;
     // Exit 3 is a partial run: not a failed unit.
     expect(unit.get('SuccessExitStatus')).toEqual(['3']);
@@ -127,7 +145,6 @@ describe('systemd', () => {
     expect(one('Type')).toBe('oneshot');
     expect(one('User') ?? one('DynamicUser')).toBeTruthy();
     expect(one('User')).not.toBe('root');
-    expect(one('EnvironmentFile')).toBe('/etc/dcs-task-cleanup/env');
     expect(service).not.toMatch(/^\w+=.*#/m);
     expect([one('NoNewPrivileges'), one('ProtectSystem'), one('ProtectHome'), one('PrivateTmp')]).toEqual([
       'yes',
@@ -138,9 +155,16 @@ describe('systemd', () => {
     // The CLI stops within 15 s of SIGTERM (in-flight requests have a 10 s timeout).
     expect(Number(one('TimeoutStopSec')?.replace(/s$/, ''))).toBeGreaterThan(15);
     const exec = one('ExecStart') ?? '';
-    expect(exec.startsWith('/usr/local/bin/dcs-task-cleanup run ')).toBe(true);
-    expect(exec).toContain('--metrics-file /var/lib/prometheus/node-exporter/dcs-task-cleanup.prom');
-    expect(unit.get('ReadWritePaths')).toEqual(['/var/lib/prometheus/node-exporter']);
+    // A bare name: systemd finds the CLI wherever npm put it (/usr/bin or /usr/local/bin).
+    expect(exec.startsWith('dcs-task-cleanup run ')).toBe(true);
+    // The keys by LoadCredential=, never the environment; metrics optional.
+    expect(one('LoadCredential')).toBe('credentials.json:/etc/dcs-task-cleanup/credentials.json');
+    expect(exec).toContain('--credentials ${CREDENTIALS_DIRECTORY}/credentials.json');
+    expect(unit.get('EnvironmentFile')).toBeUndefined();
+    expect(unit.get('Environment')).toEqual([
+      'DCS_TASK_CLEANUP_METRICS=/var/lib/prometheus/node-exporter/dcs-task-cleanup.prom',
+    ]);
+    expect(unit.get('ReadWritePaths')).toEqual(['-/var/lib/prometheus/node-exporter']);
   });
 
   it.skipIf(!hasSystemd)(
@@ -293,6 +317,27 @@ describe('cron', () => {
     expect(said(result.stderr)).toContain('line 2 is not KEY=value');
     expect(result.stderr).not.toContain(CREDENTIALS.sk);
     expect(simulator.requests).toEqual([]);
+  });
+
+  it('without node_exporter’s directory it still cleans, with one WARN; an empty setting turns metrics off', async () => {
+    const { env, files } = await setup();
+    const absent = join(dirname(files.metrics), 'no-node-exporter', 'dcs-task-cleanup.prom');
+    const missing = await start({ ...env, DCS_TASK_CLEANUP_METRICS: absent }).done;
+    expect(missing.code).toBe(0);
+    expect(simulator.requests.filter((request) => request.method === 'DELETE')).toHaveLength(6);
+    const warnings = missing.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((record) => record.level === 'WARN');
+    expect(warnings).toEqual([
+      expect.objectContaining({ message: 'metrics not written: their directory is missing' }),
+    ]);
+    seed(simulator, A, tasks(2, { ageDays: 10, first: 50 }));
+    const off = await start({ ...env, DCS_TASK_CLEANUP_METRICS: '' }).done;
+    expect(off.code).toBe(0);
+    expect(off.stderr).not.toContain('"level":"WARN"');
+    expect(existsSync(files.metrics)).toBe(false);
   });
 
   it('a second start while a run goes exits 75 without running', async () => {

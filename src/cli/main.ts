@@ -20,7 +20,7 @@ import { doctorCommand } from './doctor.js';
 import { helpText } from './help.js';
 import type { CliIo } from './io.js';
 import { colorsWanted } from './lines.js';
-import { checkMetricsPath, writeMetricsFile } from './metrics-file.js';
+import { checkMetricsPath, metricsFileFromEnvironment, writeMetricsFile } from './metrics-file.js';
 import { pushMetrics } from './metrics-push.js';
 import { serveSimulator } from './serve.js';
 import { TerminalView } from './terminal.js';
@@ -87,9 +87,17 @@ async function execute(command: Command, io: CliIo): Promise<number> {
     case 'run': {
       const config = await loadConfigFile(command.configPath);
       const { accounts, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
-      if (command.metricsFile !== undefined) await checkMetricsPath('--metrics-file', command.metricsFile);
-      return runAndReport(config, command.request, accounts, command.output, io, warnings, {
-        metricsFile: command.metricsFile,
+      // --metrics-file, or else what the environment asks for (the recipes); checked before any request.
+      const metrics =
+        command.metricsFile === undefined
+          ? await metricsFileFromEnvironment(io.env.DCS_TASK_CLEANUP_METRICS)
+          : await checkMetricsPath('--metrics-file', command.metricsFile).then(() => ({
+              path: command.metricsFile,
+              warning: undefined,
+            }));
+      const all = metrics.warning ? [...warnings, metrics.warning] : warnings;
+      return runAndReport(config, command.request, accounts, command.output, io, all, {
+        metricsFile: metrics.path,
         metricsPush: command.metricsPush,
         partialExitCode: command.partialExitCode,
       });

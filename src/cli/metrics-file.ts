@@ -46,6 +46,30 @@ export async function checkMetricsPath(flag: string, path: string): Promise<void
   }
 }
 
+/**
+ * The metrics file the environment asks for (`DCS_TASK_CLEANUP_METRICS`, what the recipes set): none when
+ * unset or empty; none and a warning when its directory is missing (no node_exporter on this host: the run
+ * still cleans); otherwise checked like `--metrics-file`.
+ */
+export async function metricsFileFromEnvironment(
+  value: string | undefined,
+): Promise<{ path: string | undefined; warning?: { message: string; fields: Record<string, unknown> } }> {
+  if (!value) return { path: undefined };
+  const directory = dirname(resolve(value));
+  const there = await stat(directory).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  if (!there) {
+    return {
+      path: undefined,
+      warning: { message: 'metrics not written: their directory is missing', fields: { directory } },
+    };
+  }
+  await checkMetricsPath('DCS_TASK_CLEANUP_METRICS', value);
+  return { path: value };
+}
+
 export async function writeMetricsFile(path: string, summary: RunSummary, stats: RunStats): Promise<void> {
   // Counters go on from the file this one replaces; a missing or foreign file starts them at 0.
   const previous = await readPrevious(path);
