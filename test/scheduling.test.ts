@@ -159,7 +159,7 @@ describe('systemd', () => {
     expect(exec.startsWith('dcs-task-cleanup run ')).toBe(true);
     // The keys by LoadCredential=, never the environment; metrics optional.
     expect(one('LoadCredential')).toBe('credentials.json:/etc/dcs-task-cleanup/credentials.json');
-    expect(exec).toContain('--credentials ${CREDENTIALS_DIRECTORY}/credentials.json');
+    expect(exec).toContain(`--credentials \${CREDENTIALS_DIRECTORY}/credentials.json`);
     expect(unit.get('EnvironmentFile')).toBeUndefined();
     expect(unit.get('Environment')).toEqual([
       'DCS_TASK_CLEANUP_METRICS=/var/lib/prometheus/node-exporter/dcs-task-cleanup.prom',
