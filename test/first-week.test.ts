@@ -252,8 +252,11 @@ describe('signals during a run', () => {
 });
 
 describe('help, version and usage errors', () => {
-  it('--version prints the package version', async () => {
+  it('--version prints the package version, which is the CHANGELOG’s newest section, dated', async () => {
     expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+    const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8');
+    const newest = /^## (.+)$/m.exec(changelog)?.[1];
+    expect(newest).toMatch(new RegExp(`^${VERSION.replaceAll('.', '\\.')} — \\d{4}-\\d{2}-\\d{2}$`));
   });
 
   it.each([[[]], [['run']], [['validate']], [['doctor']], [['simulate']]])(
