@@ -8,6 +8,7 @@ import { main } from './cli/main.js';
 setFlagsFromString('--heap-growing-percent=10');
 
 process.exitCode = await main(process.argv.slice(2), {
+  stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/cli/args.js';
@@ -584,5 +585,30 @@ describe('arguments as the help writes them', () => {
     expect(parseCommand(['simulate', '--serve', '--clock-skew', '20m'])).toMatchObject({
       clockSkewMs: 1_200_000,
     });
+  });
+});
+
+describe('--config -', () => {
+  it('reads the config from standard input, for validate and run', async () => {
+    const { path } = await fleet(1);
+    const text = readFileSync(path, 'utf8');
+    const withStdin = async (argv: string[]) => {
+      const [stdout, stderr] = [capture(), capture()];
+      const code = await main(argv, {
+        stdin: Readable.from([Buffer.from(text)]),
+        stdout: stdout.stream,
+        stderr: stderr.stream,
+        env: ENV,
+      });
+      return { code, stdout: stdout.text(), stderr: stderr.text() };
+    };
+    const valid = await withStdin(['validate', '--config', '-']);
+    expect(valid).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^standard input is valid: 1 instance/),
+    });
+    const ran = await withStdin(['run', '--config', '-', '--json']);
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout).totals.deleted).toBe(3);
   });
 });

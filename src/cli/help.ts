@@ -14,7 +14,7 @@ export interface Flag {
 }
 
 export const FLAGS = {
-  config: { type: 'string', value: 'FILE', help: 'the config file (JSON; schema/cleanup.schema.json)' },
+  config: { type: 'string', value: 'FILE', help: 'the config file (JSON; - reads standard input)' },
   'dry-run': { type: 'boolean', help: 'select and report, delete nothing (over "dryRun")' },
   'no-dry-run': { type: 'boolean', help: 'delete for real (over "dryRun": true)' },
   instance: {

@@ -16,6 +16,8 @@ export interface CliIo {
   stdout: Stream;
   stderr: Stream;
   env: Record<string, string | undefined>;
+  /** Standard input: `--config -` reads the config from it. */
+  stdin?: AsyncIterable<Buffer | string>;
   /** Stop signals; none are listened to without them. */
   signals?: Signals;
   /** Ends the process at once (a second stop signal). */

@@ -72,20 +72,21 @@ async function execute(command: Command, io: CliIo): Promise<number> {
     case 'serve':
       return serveSimulator(command, io);
     case 'validate': {
-      const config = await loadConfigFile(command.configPath);
+      const config = await loadConfigFile(command.configPath, io.stdin);
+      const source = command.configPath === '-' ? 'standard input' : command.configPath;
       io.stdout.write(
-        `${command.configPath} is valid: ${config.targets.length} instance(s), ${config.fleets.length} fleet(s), ` +
+        `${source} is valid: ${config.targets.length} instance(s), ${config.fleets.length} fleet(s), ` +
           `accounts ${accountsUsed(config).join(', ')}, dryRun ${config.dryRun}\n`,
       );
       return EXIT.ok;
     }
     case 'doctor': {
-      const config = await loadConfigFile(command.configPath);
+      const config = await loadConfigFile(command.configPath, io.stdin);
       const { accounts, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
       return doctorCommand(config, accounts, command, io, warnings);
     }
     case 'run': {
-      const config = await loadConfigFile(command.configPath);
+      const config = await loadConfigFile(command.configPath, io.stdin);
       const { accounts, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
       // --metrics-file, or else what the environment asks for (the recipes); checked before any request.
       const metrics =

@@ -3,8 +3,12 @@ import type { Config } from '../model/config.js';
 import { InputError } from './errors.js';
 import { parseConfig } from './resolve.js';
 
-/** Reads and validates a JSON config file. */
-export async function loadConfigFile(path: string): Promise<Config> {
+/** A config read from standard input (`--config -`) stops here: no config is this large. */
+const MAX_STDIN_CONFIG_BYTES = 4 * 1024 * 1024;
+
+/** Reads and validates a JSON config file; `-` is standard input (`stdin`). */
+export async function loadConfigFile(path: string, stdin?: AsyncIterable<Buffer | string>): Promise<Config> {
+  if (path === '-') return parseConfigText(await readStdin(stdin), 'standard input');
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -18,6 +22,24 @@ export async function loadConfigFile(path: string): Promise<Config> {
     );
   }
   return parseConfigText(text, path);
+}
+
+async function readStdin(stdin: AsyncIterable<Buffer | string> | undefined): Promise<string> {
+  if (!stdin) throw InputError.of('--config', '- (standard input) is not available here');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > MAX_STDIN_CONFIG_BYTES) {
+      throw InputError.of(
+        '--config',
+        `- (standard input) is larger than ${MAX_STDIN_CONFIG_BYTES / 1024 / 1024} MiB`,
+      );
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Parses config JSON text; `source` names it in errors. */
