@@ -20,6 +20,7 @@ type Json = any;
 type Template = {
   Resources: Record<string, { Type: string; Properties: Json; Condition?: string }>;
   Parameters?: Json;
+  Outputs?: Record<string, { Value: unknown }>;
 };
 
 let dir: string;
@@ -297,6 +298,13 @@ describe('dashboard and alarms', () => {
     expect(duration.properties.annotations.horizontal[0].value).toBe(fn?.Properties.Timeout * 1000);
     // One point per run: the daily schedule of this stage.
     expect(duration.properties.period).toBe(86_400);
+  });
+
+  it('the stack outputs the function, the alert topic (to confirm its subscription) and the dashboard URL', () => {
+    const outputs = prod.template.Outputs ?? {};
+    expect(outputs.CleanupFunctionName?.Value).toEqual({ Ref: 'CleanupLambdaFunction' });
+    expect(outputs.AlertTopicArn?.Value).toEqual({ Ref: 'AlertTopic' });
+    expect(JSON.stringify(outputs.DashboardUrl?.Value)).toContain(`#dashboards:name=\${CleanupDashboard}`);
   });
 
   it('the heartbeat: no run finished within twice the period alarms, and missing data breaches', () => {
