@@ -2,7 +2,15 @@
 // to point at, clean stops on signals, help and version, narrow terminals and plain streams, an installable
 // package.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -407,4 +415,14 @@ describe('installable package', () => {
     ]);
     expect(valid).toContain('is valid');
   }, 180_000);
+});
+
+describe('architecture', () => {
+  it('no file under src/ is over 300 lines', () => {
+    const long = readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+      .map((entry) => join(entry.parentPath, entry.name))
+      .filter((path) => readFileSync(path, 'utf8').split('\n').length > 301);
+    expect(long).toEqual([]);
+  });
 });

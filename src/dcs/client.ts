@@ -4,7 +4,7 @@
 import type { Dispatcher } from 'undici';
 import { BODY_CAPS, LISTING_BYTES_HELD } from '../bounds/limits.js';
 import { Breaker, breaking, tripping } from '../http/breaker.js';
-import { ByteBudget, type Reservation } from '../http/budget.js';
+import { ByteBudget } from '../http/budget.js';
 import { exchange } from '../http/exchange.js';
 import { Pacer, paced } from '../http/pacer.js';
 import {
@@ -16,21 +16,20 @@ import {
   stack,
   TransportError,
 } from '../http/request.js';
-import { type AttemptReport, DEFAULT_RETRY, type RetryPolicy, retrying } from '../http/retry.js';
+import { DEFAULT_RETRY, retrying } from '../http/retry.js';
 import { Agent } from '../http/undici.js';
-import type { Limits, Scope, Target } from '../model/config.js';
+import type { Scope, Target } from '../model/config.js';
 import { type Accounts, secretsOf } from '../model/credentials.js';
 import type { UnavailableEndpoint } from '../model/endpoint.js';
 import type { TaskRecord } from '../policy/policy.js';
 import { cut, TEXT_LIMITS } from '../text/cut.js';
-import { parseJsonQuietly } from '../text/json.js';
 import { redactor } from '../text/redact.js';
-import type { Clock } from '../time/clock.js';
+import type { DcsApi, DcsConnector, DcsSession, DeleteResult, TransportTuning } from './api.js';
 import { AuthGuard, guarded } from './auth-guard.js';
 import { errorFromResponse, errorFromTransport, malformedError, notSentError } from './errors.js';
 import { type InstanceRecord, parseInstancePage } from './instances.js';
 import { type Listed, type PageRead, type RecordConsumer, streamRecords } from './listing.js';
-import { type Page, tooManyContainers } from './pages.js';
+import { type PagedListing, readPages } from './page-reader.js';
 import { instanceListingEnded, taskListingEnded } from './paging.js';
 import { deleteTaskPath, listInstancesPath, listTasksPath, type RequestPath } from './paths.js';
 import { type DcsRequest, signing } from './request.js';
@@ -40,70 +39,18 @@ import { parseTaskPage } from './tasks.js';
 /** A listing page (tasks or instances) is read up to 8 MiB; anything else (deletes, errors) up to 1 MiB. */
 const { listingPage: LISTING_BODY_CAP, other: OTHER_BODY_CAP } = BODY_CAPS;
 
-/** What the engine and discovery need of the DCS API: a fake can stand in for it in a unit test. */
-export interface DcsApi {
-  /** A project's instances; `consumer` takes each record as it comes (see streamRecords). */
-  listInstances<A extends string>(
-    scope: Scope,
-    consumer: RecordConsumer<InstanceRecord, A>,
-  ): AsyncGenerator<Listed<InstanceRecord, A>>;
-  /** An instance's tasks; `consumer` takes each record as it comes (see streamRecords). */
-  listTasks<A extends string>(
-    target: Target,
-    consumer: RecordConsumer<TaskRecord, A>,
-  ): AsyncGenerator<Listed<TaskRecord, A>>;
-  deleteTask(target: Target, taskId: string): Promise<DeleteResult>;
-  /** 401s received, over every account. */
-  readonly authFailures: number;
-  /** Endpoints found down during the run (docs/safety.md), with the last error each gave. */
-  unavailableEndpoints(): UnavailableEndpoint[];
-  close(): Promise<void>;
-}
-
-/** What one run gives the client it connects: its limits, time budget, stop signal and attempt counter. */
-export interface DcsSession {
-  /** Concurrency and rate apply per endpoint origin: each region has its own gateway and throttling. */
-  limits: Limits;
-  clock: Clock;
-  /** Epoch ms after which no request or retry starts (the time budget). */
-  deadline?: number | undefined;
-  /** Once aborted, no request or retry starts; requests in flight finish. */
-  stop?: AbortSignal | undefined;
-  onAttempt?: (attempt: AttemptReport) => void;
-}
-
-/** How the transport is tuned; tests shorten it, the shells take the defaults. */
-export interface TransportTuning {
-  /** Backoff timing; maxAttempts always comes from the config. */
-  retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
-  /** Headers and the whole body must arrive within this (default 10 s). */
-  requestTimeoutMs?: number;
-  /** Tasks per listing page (default 100). */
-  pageSize?: number;
-  /** Instances per discovery page (default 1000, the API's maximum; a server may cap it lower). */
-  instancePageSize?: number;
-}
-
-export type { UnavailableEndpoint };
-
-/** Connects a run to the DCS API. */
-export type DcsConnector = (session: DcsSession) => DcsApi;
+export type {
+  DcsApi,
+  DcsConnector,
+  DcsSession,
+  DeleteResult,
+  TransportTuning,
+  UnavailableEndpoint,
+} from './api.js';
 
 /** The connector the CLI and the Lambda use: these accounts' credentials, the transport tuned by `tuning`. */
 export function connectDcs(accounts: Accounts, tuning: TransportTuning = {}): DcsConnector {
   return (session) => new DcsClient(accounts, session, tuning);
-}
-
-export interface DeleteResult {
-  httpStatus: number;
-  attempts: number;
-}
-
-/** How one listing's pages are read and when it ends. */
-interface PagedListing<T> {
-  parse: (body: unknown) => Page<T> | string;
-  what: string;
-  done: (page: Page<T>, offset: number) => boolean;
 }
 
 interface Answer {
@@ -254,55 +201,15 @@ export class DcsClient implements DcsApi {
     await this.#dispatcher.close();
   }
 
-  /**
-   * Record-offset paging with an explicit limit. Each page waits for room in the run's page budget before it
-   * is requested, and holds what it took until the consumer asks for the next one (docs/bounds.md).
-   */
-  async *#pages<T>(
+  /** Record-offset paging with an explicit limit, each page within the run's page budget (see readPages). */
+  #pages<T>(
     scope: Scope,
     path: RequestPath,
     limit: number,
     listing: PagedListing<T>,
   ): AsyncGenerator<PageRead<T>> {
-    for (let offset = 0, done = false; !done; ) {
-      const reservation = await this.#pageBytes.reserve(LISTING_BODY_CAP);
-      try {
-        const read = await this.#page(scope, path, offset, limit, listing, reservation);
-        yield read;
-        offset += read.page.records;
-        done = listing.done(read.page, offset);
-      } finally {
-        reservation.release();
-      }
-    }
-  }
-
-  /** One page: requested, its body checked before it is parsed; the reservation shrunk to what it took. */
-  async #page<T>(
-    scope: Scope,
-    path: RequestPath,
-    offset: number,
-    limit: number,
-    listing: PagedListing<T>,
-    reservation: Reservation,
-  ): Promise<PageRead<T>> {
-    const query: QueryPairs = [
-      ['offset', String(offset)],
-      ['limit', String(limit)],
-    ];
-    const response = await this.#request(scope, path, query, LISTING_BODY_CAP);
-    reservation.shrink(response.text.length);
-    const overloaded = tooManyContainers(response.text);
-    if (overloaded) throw malformedError(overloaded, response.status, response.attempts);
-    const page = listing.parse(parseJsonQuietly(response.text));
-    if (typeof page === 'string') {
-      throw malformedError(
-        `malformed ${listing.what} at offset ${offset}: ${page}`,
-        response.status,
-        response.attempts,
-      );
-    }
-    return { page, httpStatus: response.status, attempts: response.attempts };
+    const fetchPage = (query: QueryPairs) => this.#request(scope, path, query, LISTING_BODY_CAP);
+    return readPages(fetchPage, this.#pageBytes, limit, listing);
   }
 
   /** One request with its retries; a 2xx answer's text, or a DcsError. */

@@ -9,6 +9,19 @@ import { parseHttpDate } from '../time/http-date.js';
 export const CLOCK_FAIL_MS = 15 * 60_000;
 export const CLOCK_WARN_MS = 5 * 60_000;
 
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
+
+/** One of doctor's checks, as it reports it. */
+export interface Check {
+  check: 'config' | 'credentials' | 'endpoint' | 'clock' | 'account' | 'fleet' | 'instance' | 'delete-right';
+  target: string;
+  status: CheckStatus;
+  detail: string;
+  /** For warn and fail: what to do, in one sentence. */
+  fix?: string;
+  durationMs: number;
+}
+
 export interface Diagnosis {
   status: 'warn' | 'fail';
   detail: string;

@@ -15,55 +15,18 @@ import { IAM_ACTION } from '../dcs/paths.js';
 import { sha256Hex } from '../dcs/signer.js';
 import type { Credentials } from '../model/credentials.js';
 import { FaultInjector, type FaultRule, type Operation } from './faults.js';
+import type { RequestLogEntry, SimulatorOptions } from './options.js';
 import { seededRandom } from './random.js';
 import { apiError, type Reply, retryAfterHeader } from './reply.js';
 import { sendReply } from './send.js';
-import { type InstanceMeta, Store, type StoreOptions } from './store.js';
+import { type InstanceMeta, Store } from './store.js';
 import type { SimTask } from './task-records.js';
 import { TokenBucket } from './throttle.js';
 import { verifySignature } from './verify.js';
 
 export type { Fault, FaultRule } from './faults.js';
+export type { RequestLogEntry, SimulatorOptions } from './options.js';
 export type { InstanceMeta } from './store.js';
-
-export interface SimulatorOptions extends StoreOptions {
-  credentials?: Credentials[];
-  /** Added to every response. */
-  latencyMs?: number;
-  /** The gateway's flow control: above it, 429 APIGW.0308. Burst defaults to a tenth of a second's worth. */
-  rateLimit?: { requestsPerSecond: number; burst?: number; retryAfterSeconds?: number };
-  /** A Date header sent instead of the clock's (a gateway or proxy that sends nonsense). */
-  dateHeader?: string;
-  /** The gateway's clock (signature age is checked against it; its Date header shows it). */
-  now?: () => number;
-  /** Operations the credentials lack the right to: 403, as IAM answers (`simulate --serve --deny`). */
-  deny?: Operation[];
-  seed?: number;
-  /** Serve HTTPS with this key and certificate instead of HTTP. */
-  tls?: { key: string | Buffer; cert: string | Buffer };
-  /** The port on 127.0.0.1; a free one when absent or 0. */
-  port?: number;
-}
-
-export interface RequestLogEntry {
-  method: string;
-  /** The request target's path exactly as received on the wire (not decoded, not normalised). */
-  path: string;
-  query: string;
-  operation: Operation | null;
-  projectId: string | null;
-  instanceId: string | null;
-  taskId: string | null;
-  /** The access key that signed it. */
-  ak: string | null;
-  /** The HTTP status answered; -1 for a reset connection. */
-  status: number;
-  /** Body bytes written (fewer than the body when the client hung up first). */
-  bytesSent: number;
-  receivedAt: number;
-  /** The Signature of the Authorization header, so tests can check that no output repeats it. */
-  signature: string | null;
-}
 
 const IAM_ACTIONS: Record<Operation, string> = {
   'list-instances': IAM_ACTION.listInstances,
