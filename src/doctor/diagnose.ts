@@ -130,7 +130,9 @@ function unreachable(error: DcsError, { scope, onLambda }: Situation): Diagnosis
       `Check the region ${scope.region} and the endpoint; ${egress}, and DNS.`,
     );
   }
-  return fail(`no answer from ${host}: ${error.message}`, `Check the endpoint; ${egress}.`);
+  // A timeout already says whom it waited for; other network errors (reset, refused) get the host.
+  const said = /no answer from /.test(error.message) ? error.message : `no answer from ${host}: ${error.message}`;
+  return fail(said, `Check the endpoint; ${egress}.`);
 }
 
 /** The server's clock from its Date header, read at `localMs` (the middle of the exchange). */
