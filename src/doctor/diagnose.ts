@@ -131,7 +131,9 @@ function unreachable(error: DcsError, { scope, onLambda }: Situation): Diagnosis
     );
   }
   // A timeout already says whom it waited for; other network errors (reset, refused) get the host.
-  const said = /no answer from /.test(error.message) ? error.message : `no answer from ${host}: ${error.message}`;
+  const said = /no answer from /.test(error.message)
+    ? error.message
+    : `no answer from ${host}: ${error.message}`;
   return fail(said, `Check the endpoint; ${egress}.`);
 }
 
