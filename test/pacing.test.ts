@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer } from '../src/http/pacer.js';
+import { Breaker, downError } from '../src/http/breaker.js';
+import { Pacer, paced } from '../src/http/pacer.js';
+import type { HttpRequest } from '../src/http/request.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelayMs } from '../src/http/retry.js';
 import type { Clock } from '../src/time/clock.js';
 
@@ -104,5 +106,56 @@ describe('retry policy', () => {
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5_000);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('an endpoint found down empties its queue', () => {
+  it('attempts waiting for a slot when the breaker opens are turned away at once, as unavailable', async () => {
+    const clock: Clock = {
+      now: () => Date.now(),
+      random: () => 0,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    };
+    const pacer = new Pacer({ concurrency: 1, requestsPerSecond: 1000 }, clock);
+    const breaker = new Breaker(() => pacer.turnAwayWaiting());
+    let sent = 0;
+    let finish: () => void = () => {};
+    const send = paced<HttpRequest>(
+      () => pacer,
+      undefined,
+      undefined,
+      (origin) => downError(origin, breaker),
+    )(async () => {
+      sent++;
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      return {
+        status: 200,
+        body: { text: '' },
+        requestId: undefined,
+        retryAfter: undefined,
+        date: undefined,
+      };
+    });
+    const request: HttpRequest = {
+      origin: 'https://dcs.example',
+      method: 'DELETE',
+      target: '/x',
+      headers: {},
+      bodyCaps: { success: 1, error: 1 },
+    };
+    const first = send(request);
+    const waiting = Array.from({ length: 5 }, () => send(request).catch((error) => error));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toBe(1);
+    for (let n = 0; n < 3; n++) breaker.attemptUnanswered('DELETE', 'no answer');
+    const turnedAway = await Promise.all(waiting);
+    expect(turnedAway.map((error) => error.reason)).toEqual(Array(5).fill('unavailable'));
+    expect(sent).toBe(1);
+    // Later attempts are refused before they queue.
+    await expect(send(request)).rejects.toMatchObject({ reason: 'unavailable' });
+    finish();
+    await first;
   });
 });

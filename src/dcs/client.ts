@@ -3,7 +3,7 @@
 // exchange. Every response is untrusted input (docs/safety.md): validated paths, capped and scanned bodies.
 import type { Dispatcher } from 'undici';
 import { BODY_CAPS, LISTING_BYTES_HELD } from '../bounds/limits.js';
-import { Breaker, breaking, tripping } from '../http/breaker.js';
+import { Breaker, breaking, downError, tripping } from '../http/breaker.js';
 import { ByteBudget } from '../http/budget.js';
 import { exchange } from '../http/exchange.js';
 import { Pacer, paced } from '../http/pacer.js';
@@ -78,7 +78,10 @@ export class DcsClient implements DcsApi {
     this.#pageSize = tuning.pageSize ?? 100;
     this.#instancePageSize = tuning.instancePageSize ?? 1000;
     this.#redact = redactor(secretsOf(accounts));
-    const breakerFor = (origin: string) => memo(this.#breakers, origin, () => new Breaker());
+    const pacerFor = (origin: string) => memo(this.#pacers, origin, () => new Pacer(limits, clock, stop));
+    // A dead endpoint's queue is emptied when its breaker opens: what waited there is deferred at once.
+    const breakerFor = (origin: string) =>
+      memo(this.#breakers, origin, () => new Breaker(() => pacerFor(origin).turnAwayWaiting()));
     this.#exchange = exchange(this.#dispatcher, tuning.requestTimeoutMs ?? 10_000);
     const attempt = stack<DcsRequest>(
       this.#exchange,
@@ -86,7 +89,7 @@ export class DcsClient implements DcsApi {
       // origin (each region has its own gateway, limits and 429s); one breaker per endpoint origin, asked
       // last, after every wait (a dead endpoint gets no attempt, however long it queued).
       guarded((account) => memo(this.#guards, account, () => new AuthGuard(account))),
-      paced((origin) => memo(this.#pacers, origin, () => new Pacer(limits, clock, stop)), deadline, stop),
+      paced(pacerFor, deadline, stop, (origin) => downError(origin, breakerFor(origin))),
       signing(accounts, clock),
       breaking(breakerFor),
     );

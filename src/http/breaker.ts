@@ -30,6 +30,12 @@ export class Breaker {
   #answeredOnce = false;
   #lastError: string | undefined;
   #unavailable = false;
+  readonly #onUnavailable: () => void;
+
+  /** `onUnavailable` runs once, when the endpoint is found down (the client empties its queue then). */
+  constructor(onUnavailable: () => void = () => {}) {
+    this.#onUnavailable = onUnavailable;
+  }
 
   /** The last error, once the endpoint is unavailable; undefined while it is not. */
   get unavailable(): string | undefined {
@@ -58,14 +64,27 @@ export class Breaker {
     this.#lastError = error;
     const inRow = (this.#unansweredInRow.get(method) ?? 0) + 1;
     this.#unansweredInRow.set(method, inRow);
-    if (inRow >= (this.#answeredOnce ? FAILURES_BEFORE_UNAVAILABLE : SILENT_ATTEMPTS))
-      this.#unavailable = true;
+    if (inRow >= (this.#answeredOnce ? FAILURES_BEFORE_UNAVAILABLE : SILENT_ATTEMPTS)) this.#down();
   }
 
   #failed(error: string): void {
     this.#lastError = error;
-    if (++this.#inRow >= FAILURES_BEFORE_UNAVAILABLE) this.#unavailable = true;
+    if (++this.#inRow >= FAILURES_BEFORE_UNAVAILABLE) this.#down();
   }
+
+  #down(): void {
+    if (this.#unavailable) return;
+    this.#unavailable = true;
+    this.#onUnavailable();
+  }
+}
+
+/** The error of an attempt not sent to an endpoint found down, or undefined while it is up. */
+export function downError(origin: string, breaker: Breaker): NotSentError | undefined {
+  const down = breaker.unavailable;
+  return down === undefined
+    ? undefined
+    : new NotSentError('unavailable', `endpoint ${origin} unavailable: ${down}`);
 }
 
 /**
@@ -75,10 +94,8 @@ export class Breaker {
 export function breaking<R extends HttpRequest>(breakerFor: (origin: string) => Breaker): Interceptor<R> {
   return (next) => async (request) => {
     const breaker = breakerFor(request.origin);
-    const down = breaker.unavailable;
-    if (down !== undefined) {
-      throw new NotSentError('unavailable', `endpoint ${request.origin} unavailable: ${down}`);
-    }
+    const down = downError(request.origin, breaker);
+    if (down) throw down;
     try {
       const response = await next(request);
       breaker.attemptAnswered(request.method);

@@ -59,6 +59,11 @@ export class Pacer {
     });
   }
 
+  /** Turns away every attempt waiting now (their acquire resolves to undefined): the endpoint is down. */
+  turnAwayWaiting(): void {
+    for (const waiter of this.#queue.splice(0)) waiter.grant(undefined);
+  }
+
   /** Reports a 429: slow down for a while. */
   throttled(): void {
     const now = this.#clock.now();
@@ -120,20 +125,28 @@ export class Pacer {
 
 /**
  * Every attempt waits for its origin's pacer (`pacerFor`): one per endpoint, as each region has its own
- * gateway and throttling. A 429 slows that pacer down. No slot before `deadline` or a stop: NotSentError.
+ * gateway and throttling. A 429 slows that pacer down. No slot before `deadline`, a stop, or an endpoint
+ * found down (`downFor`, asked before the wait and after it: a dead endpoint's queue empties at once):
+ * NotSentError.
  */
 export function paced<R extends HttpRequest>(
   pacerFor: (origin: string) => Pacer,
   deadline: number | undefined,
   stop: AbortSignal | undefined,
+  downFor: (origin: string) => NotSentError | undefined = () => undefined,
 ): Interceptor<R> {
   return (next) => async (request) => {
     const pacer = pacerFor(request.origin);
+    const downBefore = downFor(request.origin);
+    if (downBefore) throw downBefore;
     const release = await pacer.acquire(deadline);
     if (!release) {
-      throw stop?.aborted
-        ? new NotSentError('interrupted', `the run was stopped (${stop.reason})`)
-        : new NotSentError('budget', 'the time budget ran out');
+      throw (
+        downFor(request.origin) ??
+        (stop?.aborted
+          ? new NotSentError('interrupted', `the run was stopped (${stop.reason})`)
+          : new NotSentError('budget', 'the time budget ran out'))
+      );
     }
     try {
       const response = await next(request);
