@@ -129,20 +129,7 @@ export class SeenTable {
   }
 
   #handle(slot: number, kind: SightingKind, identity: number): Sighting {
-    const facts = this.#facts;
-    return {
-      kind,
-      identity,
-      get marked() {
-        return ((facts[slot] as number) & MARKED) !== 0;
-      },
-      ban: () => {
-        facts[slot] = (facts[slot] as number) | BANNED;
-      },
-      mark: () => {
-        facts[slot] = (facts[slot] as number) | MARKED;
-      },
-    };
+    return new SlotSighting(this.#facts, slot, kind, identity);
   }
 
   /** The slot holding (high, low), or the empty slot where it goes. */
@@ -171,6 +158,33 @@ export class SeenTable {
       this.#low[slot] = low[old] as number;
       this.#facts[slot] = word;
     });
+  }
+}
+
+/** A sighting's handle on its slot: methods on the prototype, so the hot path allocates one small object. */
+class SlotSighting implements Sighting {
+  readonly #facts: Uint32Array;
+  readonly #slot: number;
+  readonly kind: SightingKind;
+  readonly identity: number;
+
+  constructor(facts: Uint32Array, slot: number, kind: SightingKind, identity: number) {
+    this.#facts = facts;
+    this.#slot = slot;
+    this.kind = kind;
+    this.identity = identity;
+  }
+
+  get marked(): boolean {
+    return ((this.#facts[this.#slot] as number) & MARKED) !== 0;
+  }
+
+  ban(): void {
+    this.#facts[this.#slot] = (this.#facts[this.#slot] as number) | BANNED;
+  }
+
+  mark(): void {
+    this.#facts[this.#slot] = (this.#facts[this.#slot] as number) | MARKED;
   }
 }
 
