@@ -12,7 +12,7 @@ import { seededRandom } from '../src/simulator/random.js';
 import { DcsSimulator } from '../src/simulator/server.js';
 import { makeTask, uuid } from '../src/simulator/task-records.js';
 import { startMoto } from '../test/moto.js';
-import { CREDENTIALS, fleetConfig, PROJECT, runCli, startFleet, writeConfig } from './fleet.js';
+import { CREDENTIALS, fleetConfig, PROJECT, runCli, runWithDeleteFault, writeConfig } from './fleet.js';
 
 const MiB = 1024 * 1024;
 const DAY_MS = 86_400_000;
@@ -138,26 +138,12 @@ process.stderr.write('\\n#result ' + JSON.stringify({ listed: summary.totals.lis
 }
 
 /** DELETEs that hang (no answer) on 16 instances × 8 tasks, with the default limits and timeouts. */
-export async function hangingDeletes() {
-  const { simulator, ids, stale } = await startFleet(
+export function hangingDeletes() {
+  return runWithDeleteFault(
     { instances: 16, tasksPerInstance: 8, staleShare: 1 },
-    {},
+    { fault: { type: 'hang' } },
+    120_000,
   );
-  simulator.inject({ method: 'DELETE', fault: { type: 'hang' } });
-  try {
-    const run = await runCli(writeConfig({ ...fleetConfig(simulator.endpoint, ids), limits: {} }));
-    return {
-      stale,
-      wallMs: Math.round(run.wallMs),
-      exitCode: run.exitCode,
-      deleteAttempts: simulator.requests.filter((request) => request.method === 'DELETE').length,
-      failed: run.summary.totals.failed ?? 0,
-      deferred: run.summary.totals.deferred ?? 0,
-      budgetMs: 120_000,
-    };
-  } finally {
-    await simulator.stop();
-  }
 }
 
 /** 12 instances behind an endpoint that accepts connections and never answers, default limits. */

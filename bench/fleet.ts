@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '../src/simulator/random.js';
-import { DcsSimulator, type SimulatorOptions } from '../src/simulator/server.js';
+import { DcsSimulator, type FaultRule, type SimulatorOptions } from '../src/simulator/server.js';
 import { makeTask, uuid } from '../src/simulator/task-records.js';
 
 export const CREDENTIALS = { ak: 'AKBENCHMARK000000001', sk: 'bench-secret-key-0123456789abcdef' };
@@ -130,4 +130,29 @@ export function runCli(configPath: string, extraArgs: string[] = [], cli = MEASU
       }
     });
   });
+}
+
+/**
+ * The CLI with the default limits over `spec`'s fleet while the simulator answers DELETEs with `fault`: how
+ * long the run took and how it ended, against `budgetMs`.
+ */
+export async function runWithDeleteFault(spec: FleetSpec, rule: FaultRule, budgetMs: number) {
+  const { simulator, ids, stale } = await startFleet(spec, {});
+  simulator.inject({ ...rule, method: 'DELETE' });
+  try {
+    const run = await runCli(writeConfig({ ...fleetConfig(simulator.endpoint, ids), limits: {} }));
+    return {
+      stale,
+      wallMs: Math.round(run.wallMs),
+      exitCode: run.exitCode,
+      failed: run.summary.totals.failed ?? 0,
+      deferred: run.summary.totals.deferred ?? 0,
+      deleted: run.summary.totals.deleted ?? 0,
+      requestsReceived: simulator.requests.length,
+      deleteAttempts: simulator.requests.filter((request) => request.method === 'DELETE').length,
+      budgetMs,
+    };
+  } finally {
+    await simulator.stop();
+  }
 }

@@ -11,7 +11,15 @@ import { uuid } from '../src/simulator/task-records.js';
 import { systemClock } from '../src/time/clock.js';
 import { hangingDeletes, lambdaOversizedPages, oversizedPages, silentNetwork } from './broken-server.js';
 import { measureColdStart } from './coldstart.js';
-import { CREDENTIALS, fleetConfig, PROJECT, runCli, startFleet, writeConfig } from './fleet.js';
+import {
+  CREDENTIALS,
+  fleetConfig,
+  PROJECT,
+  runCli,
+  runWithDeleteFault,
+  startFleet,
+  writeConfig,
+} from './fleet.js';
 import { seenTableMemory } from './seen-memory.js';
 
 const LATENCY_MS = 25;
@@ -253,27 +261,9 @@ async function backlog() {
  * The only endpoint dies at its first DELETE (connections refused from then on), with 2,000 stale tasks
  * selected and the default limits and retries: the run must end within a minute, a few dozen failed at most.
  */
-async function deadEndpoint() {
-  const { simulator, ids, stale } = await startFleet(
-    { instances: 4, tasksPerInstance: 500, staleShare: 1 },
-    {},
-  );
-  simulator.inject({ method: 'DELETE', times: 1, fault: { type: 'shutdown' } });
-  try {
-    const run = await runCli(writeConfig({ ...fleetConfig(simulator.endpoint, ids), limits: {} }));
-    return {
-      stale,
-      wallMs: Math.round(run.wallMs),
-      exitCode: run.exitCode,
-      failed: run.summary.totals.failed ?? 0,
-      deferred: run.summary.totals.deferred ?? 0,
-      deleted: run.summary.totals.deleted ?? 0,
-      requestsReceived: simulator.requests.length,
-      budgetMs: 60_000,
-    };
-  } finally {
-    await simulator.stop();
-  }
+function deadEndpoint() {
+  const spec = { instances: 4, tasksPerInstance: 500, staleShare: 1 };
+  return runWithDeleteFault(spec, { times: 1, fault: { type: 'shutdown' } }, 60_000);
 }
 
 const only = process.argv[2];
