@@ -2,14 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { InputError } from './config/errors.js';
+import { type CredentialSet, credentialSet, secretsOfSet } from './credentials/accounts.js';
 import type { DoctorReport } from './doctor/doctor.js';
-import { parseInvocation } from './lambda/invocation.js';
+import { type Invocation, parseInvocation } from './lambda/invocation.js';
 import { LambdaLogger } from './lambda/logger.js';
 import { createMetrics, publishRunMetrics } from './lambda/metrics.js';
 import { AlertNotPublishedError, publishEvents } from './lambda/publish.js';
 import { alertBus, loadAccounts, loadConfig } from './lambda/settings.js';
 import type { Config } from './model/config.js';
-import { secretsOf } from './model/credentials.js';
 import { alertEvents, FAILED } from './report/events.js';
 import { LogReporter } from './report/log-reporter.js';
 import { answerSummary, type RunSummary } from './report/summary.js';
@@ -27,50 +27,65 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
   try {
     config ??= loadConfig(process.env);
     const invocation = parseInvocation(event);
-    const accounts = await loadAccounts(process.env, await config);
-    const redact = redactor(secretsOf(accounts));
+    const keys = await loadAccounts(process.env, await config);
+    // Temporary credentials (the config's `accounts`) are fetched when first needed, per invocation.
+    const credentials = credentialSet(keys, (await config).sources, { env: process.env });
+    const { accounts } = credentials;
+    const redact = redactor(() => secretsOfSet(accounts));
     logger.redactWith(redact);
-    if (invocation.kind === 'doctor') {
-      // The same checks as the CLI's, from inside the function: its network, its NAT, its secret.
-      const { runDoctor } = await import('./doctor/doctor.js');
-      const report = await runDoctor(await config, accounts, {
-        probeDelete: invocation.probeDelete,
-        configSource: process.env.CLEANUP_CONFIG_PATH ?? 'CLEANUP_CONFIG',
-        onLambda: true,
-        onCheck: ({ status, ...check }) =>
-          logger[status === 'fail' ? 'error' : status === 'warn' ? 'warn' : 'info']('doctor check', {
-            status,
-            ...check,
-          }),
-      });
-      logger.info('doctor finished', { ok: report.ok, checks: report.checks.length });
-      return report;
+    try {
+      return await invoke(invocation, await config, accounts, redact, context);
+    } finally {
+      await credentials.close();
     }
-
-    const runId = randomUUID();
-    logger.powertools.setCorrelationId(runId);
-    logger.info('invocation accepted', { runId, invocation: invocation.kind, request: invocation.request });
-    // The engine (and its HTTP stack) loads once the invocation is accepted: a rejected one never pays for it.
-    const [{ run }, { connectDcs }] = await Promise.all([
-      import('./engine/run.js'),
-      import('./dcs/client.js'),
-    ]);
-    const report = await run(
-      await config,
-      { ...invocation.request, timeBudgetMs: timeBudgetMs(context) },
-      { dcs: connectDcs(accounts), reporter: new LogReporter(logger), runId },
-    );
-    publishRunMetrics(metrics, report);
-    // Task names and messages are the server's text: redacted value by value before anything leaves.
-    const summary = redactValues(report.summary, redact);
-    await alert(summary, context);
-    // Every failure is in the logs; the answer keeps 100 per instance and 1,000 in all, under 1 MB.
-    return answerSummary(summary);
   } catch (error) {
     if (error instanceof InputError)
       logger.error('invocation rejected: nothing was sent', { issues: error.issues });
     throw error;
   }
+}
+
+/** A parsed invocation, with the accounts' credentials: doctor, or a run. */
+async function invoke(
+  invocation: Invocation,
+  loaded: Config,
+  accounts: CredentialSet,
+  redact: (text: string) => string,
+  context: Context,
+): Promise<RunSummary | DoctorReport> {
+  if (invocation.kind === 'doctor') {
+    // The same checks as the CLI's, from inside the function: its network, its NAT, its secret.
+    const { runDoctor } = await import('./doctor/doctor.js');
+    const report = await runDoctor(loaded, accounts, {
+      probeDelete: invocation.probeDelete,
+      configSource: process.env.CLEANUP_CONFIG_PATH ?? 'CLEANUP_CONFIG',
+      onLambda: true,
+      onCheck: ({ status, ...check }) =>
+        logger[status === 'fail' ? 'error' : status === 'warn' ? 'warn' : 'info']('doctor check', {
+          status,
+          ...check,
+        }),
+    });
+    logger.info('doctor finished', { ok: report.ok, checks: report.checks.length });
+    return report;
+  }
+
+  const runId = randomUUID();
+  logger.powertools.setCorrelationId(runId);
+  logger.info('invocation accepted', { runId, invocation: invocation.kind, request: invocation.request });
+  // The engine (and its HTTP stack) loads once the invocation is accepted: a rejected one never pays for it.
+  const [{ run }, { connectDcs }] = await Promise.all([import('./engine/run.js'), import('./dcs/client.js')]);
+  const report = await run(
+    loaded,
+    { ...invocation.request, timeBudgetMs: timeBudgetMs(context) },
+    { dcs: connectDcs(accounts), reporter: new LogReporter(logger), runId },
+  );
+  publishRunMetrics(metrics, report);
+  // Task names and messages are the server's text: redacted value by value before anything leaves.
+  const summary = redactValues(report.summary, redact);
+  await alert(summary, context);
+  // Every failure is in the logs; the answer keeps 100 per instance and 1,000 in all, under 1 MB.
+  return answerSummary(summary);
 }
 
 /** Publishes Completed (and Failed when not ok); an unpublishable Failed event fails the invocation. */

@@ -206,7 +206,15 @@ function emittedMetrics() {
         instances: [],
         fleets: [],
       },
-      stats: { requests: 9, retries: 1, throttled: 1, authFailures: 0, durationMs: 1234 },
+      stats: {
+        requests: 9,
+        retries: 1,
+        throttled: 1,
+        authFailures: 0,
+        identityRequests: 0,
+        credentialRefreshes: 0,
+        durationMs: 1234,
+      },
     });
   } finally {
     process.stdout.write = write;

@@ -13,6 +13,7 @@ import { type Listed, type PageRead, type RecordConsumer, streamRecords } from '
 import type { Page } from '../src/dcs/pages.js';
 import { parseTaskPage } from '../src/dcs/tasks.js';
 import type { Scope, Target } from '../src/model/config.js';
+import type { UnavailableAccount } from '../src/model/endpoint.js';
 import type { TaskRecord } from '../src/policy/policy.js';
 
 /** How one DELETE ends: a status (2xx succeeds), or an error as the client would throw it. */
@@ -42,6 +43,9 @@ export class FakeDcs implements DcsApi {
   crash: Error | undefined;
   /** What unavailableEndpoints() reports. */
   unavailable: UnavailableEndpoint[] = [];
+  /** What unavailableAccounts() reports. */
+  accountsGone: UnavailableAccount[] = [];
+  identity = { requests: 0, refreshes: 0 };
   /** The session of the run that connected: each request is told to its onAttempt. */
   session: DcsSession | undefined;
 
@@ -104,6 +108,10 @@ export class FakeDcs implements DcsApi {
 
   unavailableEndpoints(): UnavailableEndpoint[] {
     return this.unavailable;
+  }
+
+  unavailableAccounts(): UnavailableAccount[] {
+    return this.accountsGone;
   }
 
   async close(): Promise<void> {

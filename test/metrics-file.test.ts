@@ -120,7 +120,15 @@ describe('--metrics-file', () => {
 
   it('names every EMF metric, prefixed, counts as counters with _total', async () => {
     const summary = runSummary([]);
-    const stats = { requests: 0, retries: 0, throttled: 0, authFailures: 0, durationMs: 1500 };
+    const stats = {
+      requests: 0,
+      retries: 0,
+      throttled: 0,
+      authFailures: 0,
+      identityRequests: 0,
+      credentialRefreshes: 0,
+      durationMs: 1500,
+    };
     const metricsDir = mkdtempSync(join(dir, 'names-'));
     const { writeMetricsFile } = await import('../src/cli/metrics-file.js');
     await writeMetricsFile(join(metricsDir, 'x.prom'), summary, stats);

@@ -40,6 +40,8 @@ describe('deploy/prometheus/alerts.yml', () => {
       retries: 0,
       throttled: 0,
       authFailures: 0,
+      identityRequests: 0,
+      credentialRefreshes: 0,
       durationMs: 0,
     });
     for (const name of used) expect(written).toMatch(new RegExp(`^${name}[ {]`, 'm'));

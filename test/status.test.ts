@@ -34,7 +34,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const A = instanceId(1);
 const B = instanceId(2);
-const stats = { requests: 1, retries: 0, throttled: 0, authFailures: 0, durationMs: 1 };
+const stats = {
+  requests: 1,
+  retries: 0,
+  throttled: 0,
+  authFailures: 0,
+  identityRequests: 0,
+  credentialRefreshes: 0,
+  durationMs: 1,
+};
 
 describe('the status of a real run', () => {
   it('ok: complete and nothing failed; a cap that defers work is still ok', async () => {

@@ -7,7 +7,7 @@ import {
   requireAccounts,
 } from '../config/credentials.js';
 import { InputError, type InputIssue } from '../config/errors.js';
-import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../model/config.js';
+import { type Config, DEFAULT_ACCOUNT } from '../model/config.js';
 import type { Accounts, Credentials } from '../model/credentials.js';
 
 /** Something the operator should see before the run starts (e.g. a credentials file others can read). */
@@ -50,7 +50,7 @@ export async function loadAccounts(
       });
     }
   }
-  requireAccounts(accountsUsed(config), accounts, (account): InputIssue[] =>
+  requireAccounts(config, accounts, (account): InputIssue[] =>
     account === DEFAULT_ACCOUNT
       ? missingEnvIssues().map((issue) => ({
           ...issue,

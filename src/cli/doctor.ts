@@ -1,9 +1,9 @@
 // `doctor` on the command line: one line per check as it is made (status first, the fix under a WARN or
 // FAIL), or with --json one document on stdout. Every byte passes the redactor; server text is printable.
 
+import { type CredentialSet, secretsOfSet } from '../credentials/accounts.js';
 import { type Check, runDoctor } from '../doctor/doctor.js';
 import type { Config } from '../model/config.js';
-import { type Accounts, secretsOf } from '../model/credentials.js';
 import { wrap } from '../report/text.js';
 import { printable } from '../text/printable.js';
 import { redactor, redactValues } from '../text/redact.js';
@@ -15,12 +15,12 @@ const LABEL_WIDTH = 8;
 
 export async function doctorCommand(
   config: Config,
-  accounts: Accounts,
+  accounts: CredentialSet,
   options: { configPath: string; json: boolean; probeDelete: boolean },
   io: CliIo,
   warnings: readonly Warning[],
 ): Promise<number> {
-  const redact = redactor(secretsOf(accounts));
+  const redact = redactor(() => secretsOfSet(accounts));
   const out = (text: string) => io.stdout.write(redact(text));
   const width = io.stdout.isTTY ? io.stdout.columns || 80 : Number.POSITIVE_INFINITY;
   // What loading the credentials warned of is a check like the others: counted, and in --json.

@@ -2,10 +2,10 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import { InputError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
+import { type AccountsIn, asCredentialSet, credentialSet, secretsOfSet } from '../credentials/accounts.js';
 import { connectDcs } from '../dcs/client.js';
 import { run } from '../engine/run.js';
 import { accountsUsed, type Config } from '../model/config.js';
-import { type Accounts, secretsOf } from '../model/credentials.js';
 import type { RunRequest } from '../model/run-request.js';
 import { LogReporter } from '../report/log-reporter.js';
 import { JsonLinesLogger } from '../report/logger.js';
@@ -82,12 +82,17 @@ async function execute(command: Command, io: CliIo): Promise<number> {
     }
     case 'doctor': {
       const config = await loadConfigFile(command.configPath, io.stdin);
-      const { accounts, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
-      return doctorCommand(config, accounts, command, io, warnings);
+      const { accounts: keys, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
+      const credentials = credentialSet(keys, config.sources, { env: io.env });
+      try {
+        return await doctorCommand(config, credentials.accounts, command, io, warnings);
+      } finally {
+        await credentials.close();
+      }
     }
     case 'run': {
       const config = await loadConfigFile(command.configPath, io.stdin);
-      const { accounts, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
+      const { accounts: keys, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
       // --metrics-file, or else what the environment asks for (the recipes); checked before any request.
       const metrics =
         command.metricsFile === undefined
@@ -97,11 +102,16 @@ async function execute(command: Command, io: CliIo): Promise<number> {
               warning: undefined,
             }));
       const all = metrics.warning ? [...warnings, metrics.warning] : warnings;
-      return runAndReport(config, command.request, accounts, command.output, io, all, {
-        metricsFile: metrics.path,
-        metricsPush: command.metricsPush,
-        partialExitCode: command.partialExitCode,
-      });
+      const credentials = credentialSet(keys, config.sources, { env: io.env });
+      try {
+        return await runAndReport(config, command.request, credentials.accounts, command.output, io, all, {
+          metricsFile: metrics.path,
+          metricsPush: command.metricsPush,
+          partialExitCode: command.partialExitCode,
+        });
+      } finally {
+        await credentials.close();
+      }
     }
     case 'simulate': {
       const demo = await startDemo();
@@ -133,13 +143,15 @@ interface MetricsOut {
 async function runAndReport(
   config: Config,
   request: RunRequest,
-  accounts: Accounts,
+  accountsIn: AccountsIn,
   output: Output,
   io: CliIo,
   warnings: readonly Warning[],
   { metricsFile, metricsPush, partialExitCode = PARTIAL_EXIT_CODE }: MetricsOut = {},
 ): Promise<number> {
-  const redact = redactor(secretsOf(accounts));
+  const accounts = asCredentialSet(accountsIn);
+  // Temporary credentials and id tokens arrive during the run: the redactor asks at each text.
+  const redact = redactor(() => secretsOfSet(accounts));
   const view = chooseView(output, io, redact);
   const stop = stopOnSignals(io, view);
   try {

@@ -198,6 +198,18 @@ export class TerminalView implements RunReporter {
     ]);
   }
 
+  credentialsUnavailable({
+    account,
+    deferred,
+    instancesNotListed,
+  }: Parameters<RunReporter['credentialsUnavailable']>[0]): void {
+    this.#line(this.#error(), [
+      `account ${account.account} stopped: ${account.error}`,
+      `${plural(deferred, 'task')} deferred`,
+      `${plural(instancesNotListed, 'instance')} not listed`,
+    ]);
+  }
+
   runFinished({ summary, stats, incompleteBecause }: Parameters<RunReporter['runFinished']>[0]): void {
     this.close();
     const { totals } = summary;

@@ -1,7 +1,7 @@
 // Credentials per account (docs/config.md): the environment gives `default`; a credentials file or secret
 // gives named accounts. Errors name the field and never quote a value: these texts hold secrets.
 import * as z from 'zod';
-import { DEFAULT_ACCOUNT } from '../model/config.js';
+import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../model/config.js';
 import type { Accounts, Credentials } from '../model/credentials.js';
 import { ACCOUNT_NAME } from '../model/ids.js';
 import { parseJsonQuietly } from '../text/json.js';
@@ -27,16 +27,33 @@ const accountsSchema = z.strictObject({
   }),
 });
 
+/** The environment's names for the `default` account's keys: ours, and the official SDKs'. */
+const ENV_NAMES = {
+  ak: ['CLOUD_SDK_AK', 'HUAWEICLOUD_SDK_AK'],
+  sk: ['CLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SK'],
+  securityToken: ['CLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'],
+} as const;
+
 /**
- * The `default` account from CLOUD_SDK_AK, CLOUD_SDK_SK and optional CLOUD_SDK_SECURITY_TOKEN; undefined when
- * neither key is set. One key without the other is an error.
+ * The `default` account from CLOUD_SDK_AK, CLOUD_SDK_SK and optional CLOUD_SDK_SECURITY_TOKEN, or the official
+ * SDKs' HUAWEICLOUD_SDK_AK, _SK, _SECURITY_TOKEN; undefined when no key is set. One key without the other,
+ * or both spellings with different values, is an error.
  */
 export function credentialsFromEnv(env: Record<string, string | undefined>): Credentials | undefined {
-  const ak = env.CLOUD_SDK_AK?.trim();
-  const sk = env.CLOUD_SDK_SK?.trim();
+  const conflicts: InputIssue[] = [];
+  const read = (names: readonly [string, string]) => {
+    const [ours, official] = names.map((name) => env[name]?.trim() || undefined);
+    if (ours && official && ours !== official)
+      conflicts.push({
+        path: names[0],
+        message: `and ${names[1]} are both set, to different values: set one`,
+      });
+    return ours ?? official;
+  };
+  const [ak, sk, securityToken] = [read(ENV_NAMES.ak), read(ENV_NAMES.sk), read(ENV_NAMES.securityToken)];
+  if (conflicts.length > 0) throw new InputError(conflicts);
   if (!ak && !sk) return undefined;
   if (!ak || !sk) throw new InputError(missingEnvIssues(ak, sk));
-  const securityToken = env.CLOUD_SDK_SECURITY_TOKEN?.trim() || undefined;
   return { ak, sk, securityToken };
 }
 
@@ -79,15 +96,17 @@ export function parseAccounts(
 }
 
 /**
- * Every account the config uses must have credentials: checked before any request is sent.
- * `missing(name)` says, for the caller's setting, where that account's credentials should come from.
+ * Every account the config uses must have keys, unless the config names its source: checked before any
+ * request is sent. `missing(name)` says, for the caller's setting, where that account's keys should come from.
  */
 export function requireAccounts(
-  used: readonly string[],
+  config: Config,
   accounts: Accounts,
   missing: (account: string) => InputIssue[],
 ): void {
-  const issues = used.filter((account) => !accounts.has(account)).flatMap(missing);
+  const issues = accountsUsed(config)
+    .filter((account) => !accounts.has(account) && !config.sources.has(account))
+    .flatMap(missing);
   if (issues.length > 0) throw new InputError(issues);
 }
 

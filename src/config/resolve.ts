@@ -2,6 +2,7 @@
 import type * as z from 'zod';
 import { type Config, DEFAULT_ACCOUNT, type Scope } from '../model/config.js';
 import { DEFAULT_POLICY, type TaskPolicy } from '../policy/policy.js';
+import { resolveSources } from './account-sources.js';
 import { inputErrorFrom } from './errors.js';
 import { configSchema, DEFAULT_LIMITS, type policyFields, type scopeFields } from './schema.js';
 
@@ -12,7 +13,7 @@ type ParsedScope = z.output<z.ZodObject<typeof scopeFields>>;
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
   if (!result.success) throw inputErrorFrom(result.error);
-  const { dryRun, defaults = {}, limits = {}, instances = [], fleets = [] } = result.data;
+  const { dryRun, defaults = {}, limits = {}, instances = [], fleets = [], accounts } = result.data;
   return {
     dryRun,
     limits: { ...DEFAULT_LIMITS, ...limits },
@@ -32,6 +33,7 @@ export function parseConfig(input: unknown): Config {
         policy: resolvePolicy(defaults, overrides),
       }),
     ),
+    sources: resolveSources(accounts),
   };
 }
 

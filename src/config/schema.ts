@@ -5,20 +5,13 @@ import * as z from 'zod';
 import { DEFAULT_ACCOUNT, type Limits } from '../model/config.js';
 import { ACCOUNT_NAME, PROJECT_ID, UUID } from '../model/ids.js';
 import { DEFAULT_POLICY, TERMINAL_STATUSES } from '../policy/policy.js';
+import { accountSourcesSchema } from './account-sources.js';
 import { ageSchema, formatDuration, MIN_AGE_MS } from './duration.js';
+import { endpointSchema, int, REGION } from './fields.js';
 
 export const DEFAULT_LIMITS: Limits = { concurrency: 8, requestsPerSecond: 20, maxAttempts: 5 };
-const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,3}$/;
 /** Glob patterns use `*` and `?` only: bracket, brace and escape syntax is refused rather than misread. */
 const GLOB = /^[^[\]{}\\]{1,128}$/;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-const int = (min: number, max: number) =>
-  z
-    .number({ error: `must be a whole number from ${min} to ${max}` })
-    .int({ error: `must be a whole number from ${min} to ${max}` })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
 
 /** What each policy key means; `defaults` documents the built-in default too. */
 const POLICY_DOCS = {
@@ -64,29 +57,6 @@ function policyFieldsFor(where: 'defaults' | 'entry') {
   };
 }
 export const policyFields = policyFieldsFor('entry');
-
-const endpointSchema = z
-  .string({ error: 'must be a URL such as https://dcs.cn-north-4.myhuaweicloud.com' })
-  .regex(/^https?:\/\//, { error: 'must be an http(s) URL such as https://dcs.cn-north-4.myhuaweicloud.com' })
-  .meta({
-    description:
-      'API origin; defaults to https://dcs.{region}.myhuaweicloud.com. Must be https, except to 127.0.0.1, localhost or [::1] (local simulators).',
-  })
-  .transform((text, ctx) => {
-    const url = URL.canParse(text) ? new URL(text) : undefined;
-    const problem = !url
-      ? 'is not a URL'
-      : url.username || url.password || url.search || url.hash || url.pathname !== '/'
-        ? 'must be a bare origin such as https://dcs.cn-north-4.myhuaweicloud.com (no path, query or credentials)'
-        : url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
-          ? undefined
-          : 'must use https (http is allowed only to 127.0.0.1, localhost or [::1])';
-    if (problem || !url) {
-      ctx.addIssue({ code: 'custom', message: problem ?? 'is not a URL' });
-      return z.NEVER;
-    }
-    return url.origin;
-  });
 
 const uuidSchema = z.string({ error: 'is required: a UUID' }).regex(UUID, { error: 'must be a UUID' });
 
@@ -200,6 +170,7 @@ export const configSchema = z
       description:
         'Instances discovered by project, tags and names. An instance matched by several fleets is cleaned once, by the first.',
     }),
+    accounts: accountSourcesSchema.optional(),
   })
   .superRefine((config, ctx) => {
     if ((config.instances?.length ?? 0) + (config.fleets?.length ?? 0) === 0) {

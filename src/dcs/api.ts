@@ -2,7 +2,7 @@
 // (docs/architecture.md): the interface a fake stands in for in a unit test, apart from the client itself.
 import type { AttemptReport, RetryPolicy } from '../http/retry.js';
 import type { Limits, Scope, Target } from '../model/config.js';
-import type { UnavailableEndpoint } from '../model/endpoint.js';
+import type { UnavailableAccount, UnavailableEndpoint } from '../model/endpoint.js';
 import type { TaskRecord } from '../policy/policy.js';
 import type { Clock } from '../time/clock.js';
 import type { InstanceRecord } from './instances.js';
@@ -25,6 +25,10 @@ export interface DcsApi {
   readonly authFailures: number;
   /** Endpoints found down during the run (docs/safety.md), with the last error each gave. */
   unavailableEndpoints(): UnavailableEndpoint[];
+  /** Accounts whose temporary credentials expired and could not be renewed: they stopped. */
+  unavailableAccounts(): UnavailableAccount[];
+  /** Calls to the identity sources, and renewals they gave, over every account. */
+  readonly identity: { requests: number; refreshes: number };
   close(): Promise<void>;
 }
 

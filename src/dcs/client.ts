@@ -3,6 +3,13 @@
 // exchange. Every response is untrusted input (docs/safety.md): validated paths, capped and scanned bodies.
 import type { Dispatcher } from 'undici';
 import { BODY_CAPS, LISTING_BYTES_HELD } from '../bounds/limits.js';
+import {
+  type AccountsIn,
+  asCredentialSet,
+  type CredentialSet,
+  secretsOfSet,
+} from '../credentials/accounts.js';
+import type { AccountCredentials } from '../credentials/refresh.js';
 import { Breaker, breaking, downError, tripping } from '../http/breaker.js';
 import { ByteBudget } from '../http/budget.js';
 import { exchange } from '../http/exchange.js';
@@ -19,8 +26,8 @@ import {
 import { DEFAULT_RETRY, retrying } from '../http/retry.js';
 import { Agent } from '../http/undici.js';
 import type { Scope, Target } from '../model/config.js';
-import { type Accounts, secretsOf } from '../model/credentials.js';
-import type { UnavailableEndpoint } from '../model/endpoint.js';
+import type { Credentials } from '../model/credentials.js';
+import type { UnavailableAccount, UnavailableEndpoint } from '../model/endpoint.js';
 import type { TaskRecord } from '../policy/policy.js';
 import { cut, TEXT_LIMITS } from '../text/cut.js';
 import { redactor } from '../text/redact.js';
@@ -49,7 +56,7 @@ export type {
 } from './api.js';
 
 /** The connector the CLI and the Lambda use: these accounts' credentials, the transport tuned by `tuning`. */
-export function connectDcs(accounts: Accounts, tuning: TransportTuning = {}): DcsConnector {
+export function connectDcs(accounts: AccountsIn, tuning: TransportTuning = {}): DcsConnector {
   return (session) => new DcsClient(accounts, session, tuning);
 }
 
@@ -72,12 +79,15 @@ export class DcsClient implements DcsApi {
   readonly #pageSize: number;
   readonly #instancePageSize: number;
   readonly #pageBytes = new ByteBudget(LISTING_BYTES_HELD);
+  readonly #accounts: CredentialSet;
 
-  constructor(accounts: Accounts, session: DcsSession, tuning: TransportTuning = {}) {
+  constructor(accounts: AccountsIn, session: DcsSession, tuning: TransportTuning = {}) {
     const { limits, clock, deadline, stop, onAttempt } = session;
     this.#pageSize = tuning.pageSize ?? 100;
     this.#instancePageSize = tuning.instancePageSize ?? 1000;
-    this.#redact = redactor(secretsOf(accounts));
+    this.#accounts = asCredentialSet(accounts);
+    // Temporary credentials arrive during the run: the redactor asks for the secrets at each text.
+    this.#redact = redactor(() => secretsOfSet(this.#accounts));
     const pacerFor = (origin: string) => memo(this.#pacers, origin, () => new Pacer(limits, clock, stop));
     // A dead endpoint's queue is emptied when its breaker opens: what waited there is deferred at once.
     const breakerFor = (origin: string) =>
@@ -90,7 +100,7 @@ export class DcsClient implements DcsApi {
       // last, after every wait (a dead endpoint gets no attempt, however long it queued).
       guarded((account) => memo(this.#guards, account, () => new AuthGuard(account))),
       paced(pacerFor, deadline, stop, (origin) => downError(origin, breakerFor(origin))),
-      signing(accounts, clock),
+      signing(this.#accounts, clock),
       breaking(breakerFor),
     );
     this.#send = tripping(
@@ -107,6 +117,23 @@ export class DcsClient implements DcsApi {
 
   get authFailures(): number {
     return [...this.#guards.values()].reduce((sum, guard) => sum + guard.failures, 0);
+  }
+
+  unavailableAccounts(): UnavailableAccount[] {
+    return [...this.#accounts].flatMap(([account, credentials]) => {
+      const error = credentials.unavailable;
+      return error === undefined
+        ? []
+        : [{ account, source: credentials.source, error: cut(this.#redact(error), TEXT_LIMITS.message) }];
+    });
+  }
+
+  get identity(): { requests: number; refreshes: number } {
+    const counts = [...this.#accounts.values()].map((credentials) => credentials.counts);
+    return {
+      requests: counts.reduce((sum, count) => sum + count.requests, 0),
+      refreshes: counts.reduce((sum, count) => sum + count.refreshes, 0),
+    };
   }
 
   unavailableEndpoints(): UnavailableEndpoint[] {

@@ -2,13 +2,15 @@
 // order: config, credentials, each endpoint (reachable, its clock), each account and project (keys
 // accepted), each fleet (what discovery selects), each instance (its first task page) and, only when asked,
 // the right to delete (one DELETE of a task id that cannot exist). Nothing is ever deleted.
+
+import { type AccountsIn, asCredentialSet } from '../credentials/accounts.js';
 import { DcsClient, type TransportTuning } from '../dcs/client.js';
 import { DcsError } from '../dcs/errors.js';
 import { discover } from '../discover/discover.js';
 import { accountsUsed, type Config, type Scope, type Target } from '../model/config.js';
-import type { Accounts } from '../model/credentials.js';
 import { silentReporter } from '../report/reporter.js';
 import { type Clock, systemClock } from '../time/clock.js';
+import { credentialsChecks } from './credentials-check.js';
 import { type Check, CLOCK_FAIL_MS, type Doing, diagnose, readClock } from './diagnose.js';
 import { probeDelete } from './probe-delete.js';
 
@@ -40,9 +42,10 @@ const CHECK_TUNING: TransportTuning = {
 
 export async function runDoctor(
   config: Config,
-  accounts: Accounts,
+  accountsIn: AccountsIn,
   options: DoctorOptions,
 ): Promise<DoctorReport> {
+  const accounts = asCredentialSet(accountsIn);
   const clock = options.clock ?? systemClock;
   const checks: Check[] = [];
   const report = (check: Check) => {
@@ -69,13 +72,10 @@ export async function runDoctor(
     detail: `valid: ${config.targets.length} instance(s), ${config.fleets.length} fleet(s), dryRun ${config.dryRun}`,
     durationMs: 0,
   });
-  report({
-    check: 'credentials',
-    target: `account(s) ${accountsUsed(config).join(', ')}`,
-    status: 'ok',
-    detail: 'present for every account the config uses',
-    durationMs: 0,
-  });
+  // An account whose source gives no credentials gets no signed request: its checks are skipped.
+  const noCredentials = await credentialsChecks(accounts, accountsUsed(config), (target, work) =>
+    timed('credentials', target, work),
+  );
 
   // No check waits longer than 15 s: two attempts of 6 s at most, 2 s apart at most.
   const limits = { ...config.limits, maxAttempts: Math.min(config.limits.maxAttempts, 2) };
@@ -89,7 +89,9 @@ export async function runDoctor(
    * Accounts whose signed requests got 401, and why: no further signed request with them (keys get locked).
    * After the clock check found real skew, the clock is why, and the keys were not judged.
    */
-  const refused = new Map<string, string>();
+  const refused = new Map<string, string>(
+    noCredentials.map((account) => [account, `account "${account}" has no credentials`]),
+  );
   const situation = (doing: Doing, scope: Scope, instanceId?: string) => ({
     doing,
     scope,

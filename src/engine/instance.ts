@@ -43,8 +43,10 @@ export interface InstanceResult {
    * the endpoint found down. Empty when none was.
    */
   notSent: NotSentReason[];
-  /** Left undone because the endpoint was found down: tasks deferred, and whether the listing was cut. */
-  unavailable: { deferred: number; notListed: boolean };
+  /** Tasks deferred for want of requests, by why. */
+  deferredBy: Record<NotSentReason, number>;
+  /** Why the listing was cut for want of requests (an endpoint down, an account's credentials gone). */
+  notListedBecause: NotSentReason | undefined;
 }
 
 const NO_REQUEST = {
@@ -63,7 +65,8 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
   const finish = (
     extra: Pick<InstanceSummary, 'vanished' | 'error'>,
     notSent: NotSentReason[] = [],
-    unavailable: InstanceResult['unavailable'] = { deferred: 0, notListed: false },
+    deferredBy = perNotSentReason(() => 0),
+    notListedBecause?: NotSentReason,
   ): InstanceResult => {
     const summary: InstanceSummary = {
       instanceId: target.instanceId,
@@ -76,7 +79,7 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
       failures,
     };
     reporter.instanceFinished({ runId, summary });
-    return { summary, notSent, unavailable };
+    return { summary, notSent, deferredBy, notListedBecause };
   };
 
   const listing = await listAndSelect(target, context);
@@ -97,10 +100,12 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
         ? notDcsApiMessage(target.endpoint, error)
         : error.message;
     reporter.instanceFailed({ runId, target, listed: listing.listed, error, message });
-    return finish({ error: { ...error.toSummaryError(), message } }, error.notSent ? [error.notSent] : [], {
-      deferred: 0,
-      notListed: error.notSent === 'unavailable',
-    });
+    return finish(
+      { error: { ...error.toSummaryError(), message } },
+      error.notSent ? [error.notSent] : [],
+      undefined,
+      error.notSent,
+    );
   }
 
   const { stale, toDelete, deferred } = listing.selection;
@@ -153,7 +158,9 @@ export async function cleanInstance(target: Target, context: InstanceContext): P
     const tasks = notSent[reason].sort((a, b) => a.createdAtMs - b.createdAtMs);
     defer(reason, tasks.length, tasks);
   }
-  return finish({}, reasons, { deferred: notSent.unavailable.length, notListed: false });
+  const deferredBy = perNotSentReason(() => 0);
+  for (const reason of reasons) deferredBy[reason] = notSent[reason].length;
+  return finish({}, reasons, deferredBy);
 }
 
 const deferredResult: TaskResult = { outcome: 'deferred', ...NO_REQUEST };

@@ -5,7 +5,7 @@ import { checkBeforeDiscovery, narrowTargets } from '../config/narrowing.js';
 import type { DcsConnector } from '../dcs/client.js';
 import { discover } from '../discover/discover.js';
 import type { Config, Target } from '../model/config.js';
-import { DEFER_REASONS, INCOMPLETE_ELSE, NOT_SENT_REASONS } from '../model/reasons.js';
+import { DEFER_REASONS, INCOMPLETE_ELSE, NOT_SENT_REASONS, type NotSentReason } from '../model/reasons.js';
 import type { RunRequest } from '../model/run-request.js';
 import type { RunReporter, RunStats } from '../report/reporter.js';
 import { type RunStatus, type RunSummary, sumCounters } from '../report/summary.js';
@@ -48,7 +48,15 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
   const dryRun = request.dryRun ?? config.dryRun;
   const startedAt = clock.now();
   const deadline = request.timeBudgetMs === undefined ? undefined : startedAt + request.timeBudgetMs;
-  const stats: RunStats = { requests: 0, retries: 0, throttled: 0, authFailures: 0, durationMs: 0 };
+  const stats: RunStats = {
+    requests: 0,
+    retries: 0,
+    throttled: 0,
+    authFailures: 0,
+    identityRequests: 0,
+    credentialRefreshes: 0,
+    durationMs: 0,
+  };
   const client = deps.dcs({
     limits: config.limits,
     clock,
@@ -95,23 +103,34 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
   }
 
   const instances = results.map((result) => result.summary);
+  /** What was left undone for `reason` on the targets `where` picks. */
+  const leftUndone = (reason: NotSentReason, where: (target: Target) => boolean) => {
+    const there = results.filter((_, index) => where(targets[index] as Target));
+    return {
+      deferred: there.reduce((sum, result) => sum + result.deferredBy[reason], 0),
+      instancesNotListed: there.filter((result) => result.notListedBecause === reason).length,
+    };
+  };
   const unavailableEndpoints = client.unavailableEndpoints();
   for (const endpoint of unavailableEndpoints) {
-    const there = results.filter((_, index) => targets[index]?.endpoint === endpoint.endpoint);
-    reporter.endpointUnavailable({
-      runId,
-      endpoint,
-      deferred: there.reduce((sum, result) => sum + result.unavailable.deferred, 0),
-      instancesNotListed: there.filter((result) => result.unavailable.notListed).length,
-    });
+    const undone = leftUndone('unavailable', (target) => target.endpoint === endpoint.endpoint);
+    reporter.endpointUnavailable({ runId, endpoint, ...undone });
+  }
+  const unavailableAccounts = client.unavailableAccounts();
+  for (const account of unavailableAccounts) {
+    const undone = leftUndone('credentials', (target) => target.account === account.account);
+    reporter.credentialsUnavailable({ runId, account, ...undone });
   }
   const complete =
     unavailableEndpoints.length === 0 &&
+    unavailableAccounts.length === 0 &&
     discovery.fleets.every((fleet) => fleet.error === undefined) &&
     results.every((result) => result.notSent.length === 0 && result.summary.error === undefined);
   const totals = sumCounters(instances);
   const finishedAt = clock.now();
   stats.authFailures = client.authFailures;
+  stats.identityRequests = client.identity.requests;
+  stats.credentialRefreshes = client.identity.refreshes;
   stats.durationMs = finishedAt - startedAt;
   const ok = complete && totals.failed === 0;
   const failedFleet = discovery.fleets.some((fleet) => fleet.error !== undefined);
@@ -122,7 +141,14 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
     finishedAt: new Date(finishedAt).toISOString(),
     complete,
     ok,
-    status: ok ? 'ok' : statusOfIncomplete(totals.failed, failedFleet, unavailableEndpoints.length, results),
+    status: ok
+      ? 'ok'
+      : statusOfIncomplete(
+          totals.failed,
+          failedFleet,
+          unavailableEndpoints.length + unavailableAccounts.length,
+          results,
+        ),
     totals,
     instances,
     fleets: discovery.fleets,
@@ -140,13 +166,14 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
 function statusOfIncomplete(
   failedTasks: number,
   failedFleet: boolean,
-  unavailableEndpoints: number,
+  /** Endpoints found down and accounts whose credentials are gone. */
+  unavailable: number,
   results: readonly InstanceResult[],
 ): RunStatus {
   const onlyBudget = results.every(({ summary, notSent }) =>
     summary.error === undefined ? notSent.every((reason) => reason === 'budget') : notSent[0] === 'budget',
   );
-  return failedTasks === 0 && !failedFleet && unavailableEndpoints === 0 && onlyBudget ? 'partial' : 'failed';
+  return failedTasks === 0 && !failedFleet && unavailable === 0 && onlyBudget ? 'partial' : 'failed';
 }
 
 /** The first of the reasons an incomplete run has, in the order an operator acts on them. */

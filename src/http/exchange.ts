@@ -19,6 +19,7 @@ export function exchange(dispatcher: Dispatcher, timeoutMs: number): Send<HttpRe
         path: request.target,
         method: request.method,
         headers: { ...request.headers },
+        ...(request.body === undefined ? {} : { body: request.body }),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),

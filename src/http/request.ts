@@ -8,10 +8,12 @@ import type { CappedBody } from './body.js';
 export interface HttpRequest {
   /** `https://host[:port]`: requests are paced per origin. */
   origin: string;
-  method: 'GET' | 'DELETE';
+  method: 'GET' | 'DELETE' | 'PUT' | 'POST';
   /** The request target exactly as sent: the percent-encoded path and query. */
   target: string;
   headers: Readonly<Record<string, string>>;
+  /** A request body (the identity sources' calls; the DCS API's requests have none). */
+  body?: string;
   /** Bytes read at most of a 2xx body, and of any other body. */
   bodyCaps: { success: number; error: number };
 }

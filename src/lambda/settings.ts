@@ -9,7 +9,7 @@ import {
 } from '../config/credentials.js';
 import { InputError } from '../config/errors.js';
 import { parseConfigText } from '../config/load.js';
-import { accountsUsed, type Config, DEFAULT_ACCOUNT } from '../model/config.js';
+import { type Config, DEFAULT_ACCOUNT } from '../model/config.js';
 import type { Accounts } from '../model/credentials.js';
 
 type Env = Record<string, string | undefined>;
@@ -47,7 +47,7 @@ export async function loadConfig(env: Env): Promise<Config> {
 export async function loadAccounts(env: Env, config: Config): Promise<Accounts> {
   const secretId = env.DCS_CREDENTIALS_SECRET_ID;
   const accounts = secretId ? await accountsFromSecret(secretId) : accountsFromEnv(env);
-  requireAccounts(accountsUsed(config), accounts, (account) =>
+  requireAccounts(config, accounts, (account) =>
     secretId
       ? [
           {

@@ -1,5 +1,6 @@
 // The runtime model of a config: what parsing produces (src/config/) and every later stage reads.
 import type { TaskPolicy } from '../policy/policy.js';
+import type { CredentialSource } from './credentials.js';
 
 export interface Limits {
   /** Requests in flight at once, per endpoint. */
@@ -44,6 +45,8 @@ export interface Config {
   limits: Limits;
   targets: Target[];
   fleets: Fleet[];
+  /** Accounts that get temporary credentials, and from where (the config's `accounts`). */
+  sources: ReadonlyMap<string, CredentialSource>;
 }
 
 /** The account of an entry that names none. */

@@ -6,3 +6,11 @@ export interface UnavailableEndpoint {
   /** The last error it gave, redacted and cut. */
   lastError: string;
 }
+
+/** An account whose credentials expired and could not be renewed (docs/credentials.md): it stopped. */
+export interface UnavailableAccount {
+  account: string;
+  source: string;
+  /** `credentials unavailable: <source>: <why>`, redacted and cut. */
+  error: string;
+}

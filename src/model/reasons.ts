@@ -7,6 +7,10 @@ export const DEFER_REASONS = {
   budget: { deferred: 'the time budget ran out', incomplete: 'time budget' },
   interrupted: { deferred: 'the run was stopped', incomplete: 'authentication failures' },
   unavailable: { deferred: 'the endpoint is unavailable', incomplete: 'endpoint unavailable' },
+  credentials: {
+    deferred: 'the account’s credentials are unavailable',
+    incomplete: 'credentials unavailable',
+  },
 } as const satisfies Record<string, { deferred: string; incomplete: string | undefined }>;
 
 /** Why a stale task was deferred. */
@@ -16,13 +20,14 @@ export type DeferReason = keyof typeof DEFER_REASONS;
 export const NOT_SENT_REASONS = [
   'budget',
   'unavailable',
+  'credentials',
   'interrupted',
 ] as const satisfies readonly DeferReason[];
 export type NotSentReason = (typeof NOT_SENT_REASONS)[number];
 
 /** One fresh value per reason a request may not be sent (a list to collect tasks into, say). */
 export function perNotSentReason<T>(make: () => T): Record<NotSentReason, T> {
-  return { budget: make(), unavailable: make(), interrupted: make() };
+  return { budget: make(), unavailable: make(), credentials: make(), interrupted: make() };
 }
 
 /** Why a run is incomplete when no request went unsent: what else an operator reads first. */

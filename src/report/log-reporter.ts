@@ -158,6 +158,22 @@ export class LogReporter implements RunReporter {
     });
   }
 
+  credentialsUnavailable({
+    runId,
+    account,
+    deferred,
+    instancesNotListed,
+  }: Parameters<RunReporter['credentialsUnavailable']>[0]): void {
+    this.#logger.error('credentials unavailable', {
+      runId,
+      account: account.account,
+      source: account.source,
+      error: account.error,
+      deferred,
+      instancesNotListed,
+    });
+  }
+
   runFinished({ runId, summary, stats, incompleteBecause }: Parameters<RunReporter['runFinished']>[0]): void {
     const level = { ok: 'info', partial: 'warn', failed: 'error' } as const;
     this.#logger[level[summary.status]]('run finished', {

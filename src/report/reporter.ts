@@ -5,6 +5,7 @@ import type { DcsError } from '../dcs/errors.js';
 import type { IgnoredRecord } from '../dcs/pages.js';
 import type { AttemptReport } from '../http/retry.js';
 import type { Scope, Target } from '../model/config.js';
+import type { UnavailableAccount } from '../model/endpoint.js';
 import type { DeferReason } from '../model/reasons.js';
 import type { TaskRecord } from '../policy/policy.js';
 import type { Outcome } from './outcomes.js';
@@ -16,6 +17,9 @@ export interface RunStats {
   retries: number;
   throttled: number;
   authFailures: number;
+  /** Calls to the identity sources (metadata, STS, pod identity) and the renewals they gave. */
+  identityRequests: number;
+  credentialRefreshes: number;
   durationMs: number;
 }
 
@@ -106,6 +110,14 @@ export interface RunReporter {
     deferred: number;
     instancesNotListed: number;
   }): void;
+  /** An account whose credentials are gone (sent once per account, before runFinished). */
+  credentialsUnavailable(event: {
+    runId: string;
+    account: UnavailableAccount;
+    /** Tasks deferred because of it, and instances not listed because of it. */
+    deferred: number;
+    instancesNotListed: number;
+  }): void;
   runFinished(event: {
     runId: string;
     summary: RunSummary;
@@ -132,6 +144,7 @@ export const silentReporter: RunReporter = {
   instanceFinished() {},
   requestSent() {},
   endpointUnavailable() {},
+  credentialsUnavailable() {},
   runFinished() {},
   warning() {},
 };

@@ -1,6 +1,7 @@
 // What a simulator is started with, and what it logs of each request it received.
 import type { Credentials } from '../model/credentials.js';
 import type { Operation } from './faults.js';
+import type { IdentityOptions } from './identity.js';
 import type { StoreOptions } from './store.js';
 
 export interface SimulatorOptions extends StoreOptions {
@@ -20,6 +21,8 @@ export interface SimulatorOptions extends StoreOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** The port on 127.0.0.1; a free one when absent or 0. */
   port?: number;
+  /** Also serve the identity sources (OIDC issuer, IAM STS, ECS metadata, pod identity, AWS STS). */
+  identity?: IdentityOptions;
 }
 
 export interface RequestLogEntry {

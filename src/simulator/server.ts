@@ -15,6 +15,7 @@ import { IAM_ACTION } from '../dcs/paths.js';
 import { sha256Hex } from '../dcs/signer.js';
 import type { Credentials } from '../model/credentials.js';
 import { FaultInjector, type FaultRule, type Operation } from './faults.js';
+import { IdentityService } from './identity.js';
 import type { RequestLogEntry, SimulatorOptions } from './options.js';
 import { seededRandom } from './random.js';
 import { apiError, type Reply, retryAfterHeader } from './reply.js';
@@ -41,7 +42,8 @@ export class DcsSimulator {
   readonly requests: RequestLogEntry[] = [];
   readonly #options: SimulatorOptions;
   readonly #server: Server;
-  readonly #credentials = new Map<string, Credentials>();
+  readonly #credentials = new Map<string, Credentials & { expiresAtMs?: number | undefined }>();
+  readonly #identity: IdentityService | undefined;
   /** Project → the access key of the account that owns it; other accounts' keys get 403. */
   readonly #owners = new Map<string, string>();
   readonly #store: Store;
@@ -65,6 +67,11 @@ export class DcsSimulator {
         this.#now,
       );
     for (const credentials of options.credentials ?? []) this.addCredentials(credentials);
+    this.#identity =
+      options.identity &&
+      new IdentityService(options.identity, this.#now, (credentials, expiresAtMs) =>
+        this.addCredentials(credentials, expiresAtMs),
+      );
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res);
     this.#server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
   }
@@ -78,6 +85,7 @@ export class DcsSimulator {
     });
     const { port } = simulator.#server.address() as AddressInfo;
     simulator.#endpoint = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    await simulator.#identity?.start(simulator.#endpoint);
     return simulator;
   }
 
@@ -86,8 +94,15 @@ export class DcsSimulator {
     return this.#endpoint;
   }
 
-  addCredentials(credentials: Credentials): void {
-    this.#credentials.set(credentials.ak, credentials);
+  /** Credentials the gateway accepts; temporary ones (with a security token) until `expiresAtMs`. */
+  addCredentials(credentials: Credentials, expiresAtMs?: number): void {
+    this.#credentials.set(credentials.ak, { ...credentials, expiresAtMs });
+  }
+
+  /** The identity sources, when the simulator was started with `identity`. */
+  get identity(): IdentityService {
+    if (!this.#identity) throw new Error('this simulator was started without `identity`');
+    return this.#identity;
   }
 
   /** Only `ak`'s account may call this project's APIs; others get 403, as for a project of another account. */
@@ -163,7 +178,11 @@ export class DcsSimulator {
     };
     this.requests.push(entry);
 
-    const { reply, latencyMs, trickle } = this.#answer(req, rawPath, rawQuery, Buffer.concat(chunks), entry);
+    const body = Buffer.concat(chunks);
+    const identity = await this.#identity?.answer(method, rawPath, req.headers, body.toString('utf8'));
+    const { reply, latencyMs, trickle } = identity
+      ? { reply: identity, latencyMs: 0, trickle: undefined }
+      : this.#answer(req, rawPath, rawQuery, body, entry);
     const latency = (this.#options.latencyMs ?? 0) + latencyMs;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     if (reply === 'hang') {

@@ -29,7 +29,7 @@ const SDK_DATE = /^\d{8}T\d{6}Z$/;
 /** Undefined when the request is properly signed by a known credential; the reason otherwise. */
 export function verifySignature(
   request: ReceivedRequest,
-  lookup: (ak: string) => Credentials | undefined,
+  lookup: (ak: string) => (Credentials & { expiresAtMs?: number | undefined }) | undefined,
   nowMs: number,
 ): AuthFailure | undefined {
   const header = headerValue(request.headers.authorization);
@@ -58,6 +58,9 @@ export function verifySignature(
     if (!signedNames.includes('x-security-token')) return reject('x-security-token is not signed');
     if (headerValue(request.headers['x-security-token']) !== credentials.securityToken)
       return reject('bad security token');
+    // Temporary credentials: refused once expired, as IAM refuses them.
+    if (credentials.expiresAtMs !== undefined && nowMs >= credentials.expiresAtMs)
+      return reject('the security token has expired');
   }
 
   const headers = new Map<string, string>();

@@ -13,12 +13,18 @@ const ECHOED: [RegExp, string][] = [
   [/(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])/g, REDACTED],
 ];
 
-/** Replaces every occurrence of the given secrets (SK, security token) and every echoed signature in a text. */
-export function redactor(secrets: readonly (string | undefined)[]): (text: string) => string {
-  const values = secrets.filter(
-    (secret): secret is string => typeof secret === 'string' && secret.length >= 4,
-  );
+/**
+ * Replaces every occurrence of the given secrets (SK, security token) and every echoed signature in a text.
+ * Secrets given as a function are asked for at each text: temporary credentials arrive during a run.
+ */
+export function redactor(
+  secrets: readonly (string | undefined)[] | (() => readonly (string | undefined)[]),
+): (text: string) => string {
+  const valuesOf = (list: readonly (string | undefined)[]) =>
+    list.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4);
+  const fixed = typeof secrets === 'function' ? undefined : valuesOf(secrets);
   return (text) => {
+    const values = fixed ?? valuesOf((secrets as () => readonly (string | undefined)[])());
     const bySecret = values.reduce((out, secret) => out.split(secret).join(REDACTED), text);
     return ECHOED.reduce((out, [shape, replacement]) => out.replace(shape, replacement), bySecret);
   };
