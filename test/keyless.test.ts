@@ -6,9 +6,24 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { credentialSet } from '../src/credentials/accounts.js';
+import { connectDcs } from '../src/dcs/client.js';
+import { run } from '../src/engine/run.js';
+import { LogReporter } from '../src/report/log-reporter.js';
 import { IDENTITY_PATHS, SIMULATED_AWS_ROLE } from '../src/simulator/identity.js';
 import type { DcsSimulator, SimulatorOptions } from '../src/simulator/server.js';
-import { configFor, instanceId, PROJECT, runMain, seed, startSimulator, tasks } from './helpers.js';
+import {
+  CREDENTIALS,
+  configFor,
+  instanceId,
+  MemoryLogger,
+  PROJECT,
+  parseConfig,
+  runMain,
+  seed,
+  startSimulator,
+  tasks,
+} from './helpers.js';
 
 const [A, B] = [instanceId(1), instanceId(2)];
 let dir: string;
@@ -138,3 +153,205 @@ function awsEnv(sim: DcsSimulator): Record<string, string> {
     AWS_ENDPOINT_URL_STS: `${sim.endpoint}${IDENTITY_PATHS.awsSts}`,
   };
 }
+
+describe('renewal', () => {
+  it('a run three times longer than the credential lifetime: everything deleted, renewed about every half lifetime', async () => {
+    const lifetimeMs = 1_500;
+    const sim = await keylessSimulator({ identity: { credentialLifetimeMs: lifetimeMs }, latencyMs: 60 });
+    seed(sim, A, tasks(40, { ageDays: 10 }));
+    seed(sim, B, tasks(40, { ageDays: 10 }));
+    const tokenFile = join(dir, 'token-long');
+    await sim.identity.writeTokenFile(tokenFile, { sub: 'ci-job' });
+    // The issuer rotates the token file while the run goes (a projected token): each renewal reads it again.
+    const rotation = setInterval(() => void sim.identity.writeTokenFile(tokenFile, { sub: 'ci-job' }), 400);
+    const path = join(dir, 'config-long.json');
+    const config = configFor(sim.endpoint, [A, B], {
+      accounts: { default: oidcSource(sim, { file: tokenFile }) },
+      limits: { concurrency: 1, requestsPerSecond: 1000, maxAttempts: 3 },
+    });
+    writeFileSync(path, JSON.stringify(config));
+    const startedAt = Date.now();
+    const { code, stdout, stderr } = await runMain(
+      ['run', '--config', path, '--json', '--log-format', 'json'],
+      {},
+    );
+    clearInterval(rotation);
+    const runMs = Date.now() - startedAt;
+    const summary = JSON.parse(stdout);
+    const stats = stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .find((record) => record.message === 'run finished')?.stats;
+    expect(code).toBe(0);
+    expect(runMs).toBeGreaterThan(3 * lifetimeMs);
+    expect(summary).toMatchObject({ status: 'ok', totals: { deleted: 80, failed: 0 } });
+    expect(sim.countByStatus()[401]).toBeUndefined();
+    // About run time / (lifetime / 2) renewals, never one per request.
+    const expected = runMs / (lifetimeMs / 2);
+    expect(stats.credentialRefreshes).toBe(sim.identity.counts.assumeWithOidc);
+    expect(stats.credentialRefreshes).toBeGreaterThanOrEqual(Math.floor(expected * 0.5));
+    expect(stats.credentialRefreshes).toBeLessThanOrEqual(Math.ceil(expected * 1.5) + 1);
+    expect(stats.credentialRefreshes).toBeLessThan(stats.requests / 4);
+    expectNoSecret([stdout, stderr], secretsIssued(sim));
+  }, 60_000);
+
+  it('a failed renewal that is transient (503, then a reset) is tried again: the run is ok', async () => {
+    const sim = await keylessSimulator();
+    const failures = [
+      { status: 503, body: { error_code: 'STS5.0500', error_msg: 'busy' } },
+      'reset',
+    ] as const;
+    let calls = 0;
+    sim.identity.override = () => (calls < failures.length ? (failures[calls++] as never) : undefined);
+    const tokenFile = join(dir, 'token-transient');
+    await sim.identity.writeTokenFile(tokenFile, { sub: 'ci-job' });
+    const { code, summary } = await runWith(sim, oidcSource(sim, { file: tokenFile }));
+    expect(code).toBe(0);
+    expect(summary).toMatchObject({ status: 'ok', totals: { deleted: 10 } });
+    expect(sim.identity.counts.assumeWithOidc).toBe(3);
+  });
+
+  it('once its credentials expired and cannot be renewed, the account stops alone: its work deferred, the others go on', async () => {
+    const sim = await keylessSimulator({
+      credentials: [CREDENTIALS],
+      identity: { credentialLifetimeMs: 1_200 },
+      latencyMs: 80,
+    });
+    seed(sim, A, tasks(40, { ageDays: 10 }));
+    seed(sim, B, tasks(10, { ageDays: 10 }));
+    const tokenFile = join(dir, 'token-stops');
+    await sim.identity.writeTokenFile(tokenFile, { sub: 'ci-job' });
+    let first = true;
+    // The first exchange works; every later one fails (STS down).
+    sim.identity.override = () => {
+      if (first) {
+        first = false;
+        return undefined;
+      }
+      return { status: 500, body: { error_code: 'STS5.0500', error_msg: 'internal error' } };
+    };
+    const config = configFor(sim.endpoint, [A], {
+      limits: { concurrency: 1, requestsPerSecond: 1000, maxAttempts: 3 },
+      accounts: { prod: oidcSource(sim, { file: tokenFile }) },
+    });
+    config.instances = [
+      { ...config.instances[0], account: 'prod' },
+      { region: 'cn-north-4', projectId: PROJECT, instanceId: B, endpoint: sim.endpoint },
+    ] as typeof config.instances;
+    const path = join(dir, 'config-stops.json');
+    writeFileSync(path, JSON.stringify(config));
+    const { code, stdout, stderr } = await runMain([
+      'run',
+      '--config',
+      path,
+      '--json',
+      '--log-format',
+      'json',
+    ]);
+    const summary = JSON.parse(stdout);
+    expect(code).toBe(1);
+    expect(summary.status).toBe('failed');
+    const [prod, other] = summary.instances;
+    expect(other).toMatchObject({ instanceId: B, deleted: 10, failed: 0 });
+    expect(prod.failed).toBe(0);
+    expect(prod.deleted).toBeGreaterThan(0);
+    expect(prod.deferred).toBe(40 - prod.deleted);
+    const records = stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    const stopped = records.filter((record) => record.message === 'credentials unavailable');
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]).toMatchObject({
+      level: 'ERROR',
+      account: 'prod',
+      source: 'oidc',
+      deferred: prod.deferred,
+    });
+    expect(stopped[0].error).toMatch(
+      /^credentials unavailable: oidc: IAM STS .* answered HTTP 500 STS5\.0500/,
+    );
+    expect(records.find((r) => r.message === 'tasks deferred' && r.reason === 'credentials')).toBeDefined();
+    // No request was signed with expired credentials.
+    expect(sim.countByStatus()[401]).toBeUndefined();
+  }, 30_000);
+});
+
+describe('hostile identity answers: a clear error, nothing sent with bad credentials', () => {
+  const valid = (expires_at: string) => ({
+    status: 200,
+    body: {
+      credential: {
+        access: 'TMPHOSTILE',
+        secret: 'hostile-secret-key',
+        securitytoken: 'hostile-token',
+        expires_at,
+      },
+    },
+  });
+  const day = 86_400_000;
+  it.each([
+    ['an expiry in the past', valid('2020-01-08T03:50:07.574000Z'), /expire in the past/],
+    [
+      'an expiry 30 days ahead',
+      valid(new Date(Date.now() + 30 * day).toISOString()),
+      /more than 7 days ahead/,
+    ],
+    ['an expiry that does not parse', valid('tomorrow at noon'), /expiry is not an ISO 8601 time/],
+    [
+      'no secret',
+      { status: 200, body: { credential: { access: 'TMP', expires_at: '2030-01-01T00:00:00Z' } } },
+      /credential\.secret is missing/,
+    ],
+    [
+      'a 5 MB body',
+      {
+        status: 200,
+        stream: {
+          prefix: '{"credential": "',
+          filler: 'x',
+          bytes: 5 * 1024 * 1024,
+          suffix: '"}',
+          declareLength: false,
+        },
+      },
+      /larger than 1 MiB/,
+    ],
+    ['no answer', 'hang', /no answer from .* within 300 ms/],
+  ] as const)('%s', async (_, reply, why) => {
+    const sim = await keylessSimulator();
+    sim.identity.override = (route) => (route === 'metadata' ? (reply as never) : undefined);
+    const config = parseConfig(
+      configFor(sim.endpoint, [A, B], { accounts: { default: { source: 'ecs-agency' } } }),
+    );
+    const credentials = credentialSet(new Map(), config.sources, {
+      env: { DCS_TASK_CLEANUP_METADATA_URL: sim.endpoint },
+      timeoutMs: 300,
+      refresh: { attempts: 2, backoffMs: 10 },
+    });
+    const logger = new MemoryLogger();
+    try {
+      const { summary } = await run(
+        config,
+        {},
+        { dcs: connectDcs(credentials.accounts), reporter: new LogReporter(logger) },
+      );
+      expect(summary.status).toBe('failed');
+      for (const instance of summary.instances) {
+        expect(instance.error?.message).toMatch(
+          /^credentials unavailable: ecs-agency: the ECS metadata service/,
+        );
+        expect(instance.error?.message).toMatch(why);
+      }
+      expect(logger.records.filter((r) => r.message === 'credentials unavailable')).toHaveLength(1);
+    } finally {
+      await credentials.close();
+    }
+    // Not one DCS request: nothing signed with credentials that were refused.
+    expect(sim.requests.filter((request) => request.operation !== null)).toHaveLength(0);
+    const text = JSON.stringify(logger.records);
+    expect(text).not.toContain('hostile-secret-key');
+    expect(text).not.toContain('hostile-token');
+  });
+});

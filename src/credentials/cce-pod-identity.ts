@@ -30,6 +30,7 @@ export function ccePodIdentity(call: IdentityCall, env: Env, clock: Clock): Fetc
     noteSecret(token);
     const what = `the pod identity endpoint (${new URL(url).origin})`;
     const answer = await call({
+      what,
       url,
       method: 'POST',
       headers: { Authorization: token, 'Content-Type': 'application/json' },

@@ -16,6 +16,7 @@ export function ecsAgency(call: IdentityCall, base: string, clock: Clock): Fetch
   return async (noteSecret) => {
     const what = `the ECS metadata service (${base})`;
     const tokenAnswer = await call({
+      what,
       url: `${base}/meta-data/latest/api/token`,
       method: 'PUT',
       headers: { 'X-Metadata-Token-Ttl-Seconds': TOKEN_TTL_SECONDS },
@@ -29,6 +30,7 @@ export function ecsAgency(call: IdentityCall, base: string, clock: Clock): Fetch
       throw answerError(`${what}, asked for a session token,`, tokenAnswer);
     }
     const answer = await call({
+      what,
       url: `${base}/openstack/latest/securitykey`,
       method: 'GET',
       headers: token ? { 'X-Metadata-Token': token } : {},

@@ -12,6 +12,8 @@ import { printable } from '../text/printable.js';
 import { CredentialsError } from './errors.js';
 
 export interface IdentityRequest {
+  /** The service, as errors name it: `the ECS metadata service (http://…)`. */
+  what: string;
   url: string;
   method: 'GET' | 'PUT' | 'POST';
   headers?: Record<string, string>;
@@ -31,7 +33,7 @@ export const IDENTITY_TIMEOUT_MS = 10_000;
 
 export function identityCaller(dispatcher: Dispatcher, timeoutMs = IDENTITY_TIMEOUT_MS): IdentityCall {
   const send = exchange(dispatcher, timeoutMs);
-  return async ({ url, method, headers = {}, body }) => {
+  return async ({ what, url, method, headers = {}, body }) => {
     const { origin, pathname, search } = new URL(url);
     try {
       const response = await send({
@@ -43,11 +45,11 @@ export function identityCaller(dispatcher: Dispatcher, timeoutMs = IDENTITY_TIME
         bodyCaps: { success: BODY_CAPS.other, error: BODY_CAPS.other },
       });
       if ('tooLarge' in response.body)
-        throw new CredentialsError(`${origin} sent a ${response.body.tooLarge}`, false);
+        throw new CredentialsError(`${what} sent a ${response.body.tooLarge}`, false);
       return { status: response.status, text: response.body.text };
     } catch (error) {
       if (error instanceof TransportError)
-        throw new CredentialsError(`${origin}: ${error.message}`, error.kind === 'network', { cause: error });
+        throw new CredentialsError(`${what}: ${error.message}`, error.kind === 'network', { cause: error });
       throw error;
     }
   };

@@ -28,6 +28,7 @@ export function oidc(call: IdentityCall, source: OidcSource, clock: Clock): Fetc
     const claims = readClaims(idToken, clock.now());
     const what = `IAM STS (${source.stsEndpoint})`;
     const answer = await call({
+      what,
       url: `${source.stsEndpoint}${ASSUME_WITH_OIDC_PATH}`,
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

@@ -121,7 +121,10 @@ export function malformedError(
   );
 }
 
-/** A request the run did not send; an endpoint found down says so itself (`endpoint unavailable: …`). */
+/**
+ * A request the run did not send; an endpoint found down and an account without credentials say so
+ * themselves (`endpoint unavailable: …`, `credentials unavailable: …`).
+ */
 export function notSentError(
   reason: string,
   why: NotSentReason = 'interrupted',
@@ -132,7 +135,7 @@ export function notSentError(
       kind: 'not-sent',
       httpStatus: null,
       errorCode: null,
-      detail: why === 'unavailable' ? reason : `not sent: ${reason}`,
+      detail: why === 'unavailable' || why === 'credentials' ? reason : `not sent: ${reason}`,
       requestId: null,
       attempts: 0,
       notSent: why,
