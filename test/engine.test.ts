@@ -436,7 +436,15 @@ describe('what a run reports, event by event', () => {
       { runId: 'run-1', summary, stats, incompleteBecause: undefined },
     ]);
     // One attempt a delete (the fake answers at once): no retry, no 429.
-    expect(stats).toEqual({ requests: 5, retries: 0, throttled: 0, authFailures: 0, durationMs: 0 });
+    expect(stats).toEqual({
+      requests: 5,
+      retries: 0,
+      throttled: 0,
+      authFailures: 0,
+      identityRequests: 0,
+      credentialRefreshes: 0,
+      durationMs: 0,
+    });
     expect(dcs.closed).toBe(true);
   });
 });

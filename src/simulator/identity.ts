@@ -4,20 +4,13 @@
 // Every answer issues temporary credentials that the DCS side accepts only with their token, until they expire.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import {
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  type JSONWebKeySet,
-  type JWTPayload,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import type { Credentials } from '../model/credentials.js';
+import { awsStsAnswer, type Issuer, issuer, sign } from './oidc-issuer.js';
 import { apiError, type Reply } from './reply.js';
 
 /** An AWS account and role, as GetWebIdentityToken names the caller. */
-export const SIMULATED_AWS_ROLE = 'arn:aws:iam::123456789012:role/dcs-task-cleanup';
+export { SIMULATED_AWS_ROLE } from './oidc-issuer.js';
 export const SIMULATED_ACCOUNT_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 
 export const IDENTITY_PATHS = {
@@ -52,12 +45,6 @@ export interface IdentityCounts {
 
 /** What a test makes an identity route answer instead (hostile answers), or 'hang'. */
 export type IdentityOverride = (route: keyof IdentityCounts) => Reply | 'hang' | undefined;
-
-interface Issuer {
-  url: string;
-  privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
-  jwks: JSONWebKeySet;
-}
 
 export class IdentityService {
   readonly counts: IdentityCounts = { metadata: 0, assumeWithOidc: 0, podIdentity: 0, awsSts: 0 };
@@ -150,7 +137,7 @@ export class IdentityService {
           ? this.#issue('podIdentity', 3600)
           : apiError(401, 'CCE.01401', 'the pod token is not valid');
       case 'awsSts':
-        return this.#awsSts(body, header('authorization'));
+        return awsStsAnswer(body, header('authorization'), this.#issuer('aws'), this.#now());
       case 'assumeWithOidc':
         return this.#assumeWithOidc(body);
     }
@@ -261,37 +248,6 @@ export class IdentityService {
     };
   }
 
-  /** AWS STS's query protocol: a form body in, XML out; any SigV4 signature will do here. */
-  async #awsSts(text: string, authorization: string | undefined): Promise<Reply> {
-    const form = new URLSearchParams(text);
-    const xmlError = (status: number, code: string, message: string): Reply => ({
-      status,
-      rawBody: `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
-      headers: { 'Content-Type': 'text/xml' },
-    });
-    if (!authorization?.startsWith('AWS4-HMAC-SHA256 '))
-      return xmlError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
-    if (form.get('Action') !== 'GetWebIdentityToken')
-      return xmlError(400, 'InvalidAction', `${form.get('Action')} is not served here`);
-    const audience = form.get('Audience.member.1');
-    if (!audience) return xmlError(400, 'ValidationError', 'Audience is required');
-    const seconds = Number(form.get('DurationSeconds') ?? 300);
-    const now = Math.floor(this.#now() / 1000);
-    const token = await sign(this.#issuer('aws'), {
-      sub: SIMULATED_AWS_ROLE,
-      aud: audience,
-      iat: now,
-      exp: now + seconds,
-      jti: randomUUID(),
-    });
-    const expiration = new Date((now + seconds) * 1000).toISOString();
-    return {
-      status: 200,
-      headers: { 'Content-Type': 'text/xml' },
-      rawBody: `<GetWebIdentityTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetWebIdentityTokenResult><WebIdentityToken>${token}</WebIdentityToken><Expiration>${expiration}</Expiration></GetWebIdentityTokenResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetWebIdentityTokenResponse>`,
-    };
-  }
-
   /** New temporary credentials, registered with the DCS side, in the shape each route answers. */
   #issue(route: 'metadata' | 'podIdentity' | 'assumeWithOidc', askedSeconds: number): Reply {
     const lifetimeMs = this.#options.credentialLifetimeMs ?? askedSeconds * 1000;
@@ -328,18 +284,4 @@ export class IdentityService {
     if (!this.#issuers) throw new Error('the identity service has not started');
     return this.#issuers[which];
   }
-}
-
-async function issuer(url: string): Promise<Issuer> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: randomUUID(), alg: 'RS256', use: 'sig' };
-  return { url, privateKey, jwks: { keys: [jwk] } };
-}
-
-async function sign(issuer: Issuer, claims: JWTPayload): Promise<string> {
-  const kid = issuer.jwks.keys[0]?.kid;
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(kid ? { kid } : {}) })
-    .setIssuer(issuer.url)
-    .sign(issuer.privateKey);
 }
