@@ -20,6 +20,7 @@ type Json = any;
 type Template = {
   Resources: Record<string, { Type: string; Properties: Json; Condition?: string }>;
   Parameters?: Json;
+  Conditions?: Json;
   Outputs?: Record<string, { Value: unknown }>;
 };
 
@@ -100,7 +101,10 @@ describe('serverless.yml → CloudFormation', () => {
       Environment: {
         Variables: {
           CLEANUP_CONFIG_PATH: 'infra/config/cleanup.json',
-          DCS_CREDENTIALS_SECRET_ID: 'prod/dcs',
+          // Set only when the credentials come from the secret (the default).
+          DCS_CREDENTIALS_SECRET_ID: {
+            'Fn::If': ['CredentialsFromSecret', 'prod/dcs', { Ref: 'AWS::NoValue' }],
+          },
           ALERT_EVENT_BUS: 'ops-alerts',
         },
       },
@@ -163,7 +167,13 @@ describe('serverless.yml → CloudFormation', () => {
       statements.filter((s: { Action: string | string[] }) => [s.Action].flat().includes(action));
     const resourceText = (statement: { Resource: unknown }) => JSON.stringify(statement.Resource);
     const [putEvents] = forAction('events:PutEvents');
-    const [getSecret] = forAction('secretsmanager:GetSecretValue');
+    expect(forAction('secretsmanager:GetSecretValue')).toEqual([]);
+    // The secret is read only when the function takes its credentials from it (the default).
+    const secretPolicy = prod.template.Resources.CredentialsSecretPolicy;
+    expect(secretPolicy?.Condition).toBe('CredentialsFromSecret');
+    expect(prod.template.Parameters.CredentialsFrom.Default).toBe('secret');
+    const [getSecret] = secretPolicy?.Properties.PolicyDocument.Statement ?? [];
+    expect(getSecret.Action).toBe('secretsmanager:GetSecretValue');
     expect(resourceText(putEvents)).toContain(':event-bus/ops-alerts');
     expect(resourceText(getSecret)).toContain(':secret:prod/dcs-??????');
     for (const statement of statements) expect(resourceText(statement)).not.toBe('"*"');
@@ -173,6 +183,44 @@ describe('serverless.yml → CloudFormation', () => {
     );
     expect(schedulerActions).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
   });
+
+  it('keyless (credentials=oidc): no secret read or named, an id token for one audience only, cfn-lint clean', async () => {
+    const keyless = await packageStage('keyless', [
+      'credentials=oidc',
+      'oidcAudience=dcs-task-cleanup',
+      'configFile=infra/config/keyless.json',
+    ]);
+    const { template } = keyless;
+    expect(template.Parameters.CredentialsFrom.Default).toBe('oidc');
+    expect(template.Conditions.CredentialsFromOidc).toEqual({
+      'Fn::Equals': [{ Ref: 'CredentialsFrom' }, 'oidc'],
+    });
+    const [, fn] = ofType(template, 'AWS::Lambda::Function')[0] ?? [];
+    expect(fn?.Properties.Environment.Variables.DCS_CREDENTIALS_SECRET_ID).toEqual({
+      'Fn::If': ['CredentialsFromSecret', 'dcs-task-cleanup/credentials', { Ref: 'AWS::NoValue' }],
+    });
+    expect(template.Resources.CredentialsSecretPolicy?.Condition).toBe('CredentialsFromSecret');
+    const policy = template.Resources.WebIdentityTokenPolicy;
+    expect(policy?.Condition).toBe('CredentialsFromOidc');
+    expect(policy?.Properties.Roles).toEqual([{ Ref: 'IamRoleLambdaExecution' }]);
+    expect(policy?.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:GetWebIdentityToken',
+        Resource: '*',
+        Condition: { 'ForAllValues:StringEquals': { 'sts:IdentityTokenAudience': 'dcs-task-cleanup' } },
+      },
+    ]);
+    expect((await execute('cfn-lint', [keyless.templatePath]).catch((e) => e)).code ?? 0).toBe(0);
+  }, 120_000);
+
+  it('keyless with a config whose account takes keys is refused before anything is packaged', async () => {
+    const result = await packageStage('refused', ['credentials=oidc']).catch((error) => error);
+    expect(result.code).not.toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toMatch(
+      /credentials=oidc: the function has no secret, so account "default" of infra\/config\/cleanup\.json must take/,
+    );
+  }, 120_000);
 
   it('uses the defaults when no stage params are given: rate schedule, no e-mail', async () => {
     const dev = await packageStage('dev');

@@ -3,7 +3,7 @@
 'use strict';
 
 const { spawnSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
+const { existsSync, readFileSync } = require('node:fs');
 const { isAbsolute, join, relative, resolve, sep } = require('node:path');
 
 class DeployGuard {
@@ -19,6 +19,32 @@ class DeployGuard {
     this.checkConfigPlace(root, configFile);
     this.build(root);
     this.validate(root, configFile);
+    this.checkKeyless(root, configFile);
+  }
+
+  /**
+   * With credentials=oidc the function has no secret: every account the config uses must get its credentials
+   * through AWS STS, for the one audience the function's role may ask for.
+   */
+  checkKeyless(root, configFile) {
+    const { credentials, oidcAudience } = this.serverless.service.custom ?? {};
+    if (credentials !== 'secret' && credentials !== 'oidc') {
+      this.refuse(`the credentials param must be "secret" or "oidc", not "${credentials}"`);
+    }
+    if (credentials !== 'oidc') return;
+    const config = JSON.parse(readFileSync(join(root, configFile), 'utf8'));
+    const entries = [...(config.instances ?? []), ...(config.fleets ?? [])];
+    for (const account of new Set(entries.map((entry) => entry.account ?? 'default'))) {
+      const source = config.accounts?.[account];
+      const audience = source?.source === 'oidc' ? source.idToken?.awsWebIdentity?.audience : undefined;
+      if (audience !== oidcAudience) {
+        this.refuse(
+          `credentials=oidc: the function has no secret, so account "${account}" of ${configFile} must take ` +
+            `{"source": "oidc", …, "idToken": {"awsWebIdentity": {"audience": "${oidcAudience}"}}} in "accounts" ` +
+            '(the only audience its role may ask AWS STS for; docs/credentials.md)',
+        );
+      }
+    }
   }
 
   /** The function's CLEANUP_CONFIG_PATH, which is the configFile param resolved. */
