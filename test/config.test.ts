@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { credentialsFromEnv } from '../src/config/credentials.js';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
 import { InputError } from '../src/config/errors.js';
 import { checkBeforeDiscovery, narrowTargets } from '../src/config/narrowing.js';
@@ -274,6 +275,104 @@ describe('narrowing', () => {
     ).not.toThrow();
     expect(() => checkBeforeDiscovery(withFleets, narrowing({ olderThanMs: 40 * 86_400_000 }))).toThrow(
       /olderThan: 40d is shorter than the configured 60d/,
+    );
+  });
+});
+
+describe('accounts: sources of temporary credentials, never keys', () => {
+  const base = {
+    dryRun: true,
+    instances: [
+      {
+        region: 'cn-north-4',
+        projectId: '0123456789abcdef0123456789abcdef',
+        instanceId: '11111111-1111-4111-8111-111111111111',
+        account: 'prod',
+      },
+    ],
+  };
+  const oidc = {
+    source: 'oidc',
+    providerUrn: 'iam::1:oidcProvider:k8s',
+    agencyUrn: 'iam::1:agency:cleanup',
+    region: 'cn-north-4',
+    idToken: { file: '/var/run/secrets/tokens/huawei' },
+  };
+  const issues = (accounts: unknown) => {
+    try {
+      parseConfig({ ...base, accounts });
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
+  it('a key in the config is bad input naming the field, and never shows its value', () => {
+    const message = issues({
+      prod: { ...oidc, ak: 'AKVISIBLE', sk: 'sk-never-shown', securityToken: 'tok-never' },
+    });
+    expect(message).toContain(
+      'accounts.prod.ak: keys do not belong in the config: put them in the credentials file or secret',
+    );
+    expect(message).toContain('accounts.prod.sk: keys do not belong in the config');
+    expect(message).toContain('accounts.prod.securityToken: keys do not belong in the config');
+    expect(message).not.toContain('sk-never-shown');
+    expect(message).not.toContain('tok-never');
+  });
+
+  it.each([
+    [{ prod: { source: 'iam-user' } }, /accounts\.prod\.source: must name its "source"/],
+    [{ prod: { ...oidc, region: undefined } }, /accounts\.prod\.region: needs "region" or "stsEndpoint"/],
+    [{ prod: { ...oidc, durationSeconds: 600 } }, /accounts\.prod\.durationSeconds: must be at least 900/],
+    [{ prod: { ...oidc, sessionName: 'x' } }, /accounts\.prod\.sessionName: must be 2 to 128 characters/],
+    [
+      { prod: { ...oidc, stsEndpoint: 'http://sts.example.com' } },
+      /accounts\.prod\.stsEndpoint: must use https/,
+    ],
+    [{ prod: { ...oidc, idToken: { url: 'x' } } }, /accounts\.prod\.idToken: must be \{"file": PATH\}/],
+    [{ Prod: { source: 'ecs-agency' } }, /account names are a lower-case letter/],
+  ])('%j is refused with the field named', (accounts, message) => {
+    expect(issues(accounts)).toMatch(message);
+  });
+
+  it('defaults: session dcs-task-cleanup, 3600 s, STS of the region', () => {
+    const config = parseConfig({ ...base, accounts: { prod: oidc } });
+    expect(config.sources.get('prod')).toEqual({
+      ...oidc,
+      region: undefined,
+      sessionName: 'dcs-task-cleanup',
+      durationSeconds: 3600,
+      stsEndpoint: 'https://sts.cn-north-4.myhuaweicloud.com',
+    });
+  });
+});
+
+describe('the official SDKs’ environment names', () => {
+  it('HUAWEICLOUD_SDK_AK, _SK and _SECURITY_TOKEN give the default account', () => {
+    expect(
+      credentialsFromEnv({
+        HUAWEICLOUD_SDK_AK: 'AKOFFICIAL',
+        HUAWEICLOUD_SDK_SK: 'sk-official',
+        HUAWEICLOUD_SDK_SECURITY_TOKEN: 'tok',
+      }),
+    ).toEqual({ ak: 'AKOFFICIAL', sk: 'sk-official', securityToken: 'tok' });
+  });
+
+  it('both spellings with the same value are fine; with different values, bad input naming both', () => {
+    expect(
+      credentialsFromEnv({ CLOUD_SDK_AK: 'AK', HUAWEICLOUD_SDK_AK: 'AK', CLOUD_SDK_SK: 'sk' }),
+    ).toMatchObject({
+      ak: 'AK',
+    });
+    expect(() =>
+      credentialsFromEnv({
+        CLOUD_SDK_AK: 'AK1',
+        HUAWEICLOUD_SDK_AK: 'AK2',
+        CLOUD_SDK_SK: 'sk',
+        HUAWEICLOUD_SDK_SK: 'other',
+      }),
+    ).toThrow(
+      /CLOUD_SDK_AK: and HUAWEICLOUD_SDK_AK are both set, to different values: set one[\s\S]*CLOUD_SDK_SK: and HUAWEICLOUD_SDK_SK/,
     );
   });
 });

@@ -5,6 +5,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { credentialSet } from '../src/credentials/accounts.js';
 import { connectDcs } from '../src/dcs/client.js';
@@ -24,6 +37,9 @@ import {
   startSimulator,
   tasks,
 } from './helpers.js';
+import { type Moto, startMoto } from './moto.js';
+
+const BUNDLE = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'handler.js')).href;
 
 const [A, B] = [instanceId(1), instanceId(2)];
 let dir: string;
@@ -353,5 +369,131 @@ describe('hostile identity answers: a clear error, nothing sent with bad credent
     const text = JSON.stringify(logger.records);
     expect(text).not.toContain('hostile-secret-key');
     expect(text).not.toContain('hostile-token');
+  });
+});
+
+describe('the Lambda handler, keyless (built bundle)', () => {
+  let moto: Moto;
+  const savedEnv = { ...process.env };
+  beforeAll(async () => {
+    moto = await startMoto();
+  });
+  afterAll(async () => {
+    process.env = { ...savedEnv };
+    await moto?.stop();
+  });
+
+  it('no secret: an id token from AWS STS, the agency’s credentials from IAM STS; no secret in logs, answer or events', async () => {
+    const sim = await keylessSimulator();
+    const clientConfig = {
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    };
+    const [events, sqs] = [new EventBridgeClient(clientConfig), new SQSClient(clientConfig)];
+    await events.send(new CreateEventBusCommand({ Name: 'keyless-alerts' }));
+    const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'keyless-alerts' }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await events.send(
+      new PutRuleCommand({
+        Name: 'copy',
+        EventBusName: 'keyless-alerts',
+        EventPattern: JSON.stringify({ source: ['dcs-task-cleanup'] }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'copy',
+        EventBusName: 'keyless-alerts',
+        Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
+      }),
+    );
+    const source = oidcSource(
+      sim,
+      { awsWebIdentity: { audience: sim.identity.audience } },
+      sim.identity.urns.awsProvider,
+    );
+    process.env = {
+      ...savedEnv,
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      // The service-specific setting wins for STS only: the simulator's AWS STS.
+      AWS_ENDPOINT_URL_STS: `${sim.endpoint}${IDENTITY_PATHS.awsSts}`,
+      ALERT_EVENT_BUS: 'keyless-alerts',
+      CLEANUP_CONFIG: JSON.stringify(configFor(sim.endpoint, [A, B], { accounts: { default: source } })),
+      POWERTOOLS_DEV: 'false',
+    };
+    delete process.env.DCS_CREDENTIALS_SECRET_ID;
+    const { handler } = (await import(`${BUNDLE}?keyless`)) as {
+      handler: (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
+    };
+    const output: string[] = [];
+    const writes = [process.stdout.write, process.stderr.write];
+    const capture = (chunk: unknown) => {
+      output.push(String(chunk));
+      return true;
+    };
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+    let summary: Record<string, unknown>;
+    try {
+      summary = await handler(
+        { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
+        {
+          functionName: 'dcs-task-cleanup',
+          invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:dcs-task-cleanup',
+          awsRequestId: 'keyless',
+          getRemainingTimeInMillis: () => 120_000,
+        },
+      );
+    } finally {
+      [process.stdout.write, process.stderr.write] = writes as [
+        typeof process.stdout.write,
+        typeof process.stderr.write,
+      ];
+    }
+    expect(summary).toMatchObject({ status: 'ok', totals: { deleted: 10 } });
+    expect(sim.identity.counts).toMatchObject({ awsSts: 1, assumeWithOidc: 1 });
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    const published = (received.Messages ?? []).map((message) => message.Body ?? '');
+    expect(published.length).toBeGreaterThan(0);
+    expectNoSecret([output.join(''), JSON.stringify(summary), ...published], secretsIssued(sim));
+  }, 60_000);
+});
+
+describe('a 401 on temporary credentials', () => {
+  it('renews them once and sends the request again: nothing fails, nothing counts toward the 401 stop', async () => {
+    const sim = await keylessSimulator({ identity: { revokeFirst: 1 } });
+    const tokenFile = join(dir, 'token-revoked');
+    await sim.identity.writeTokenFile(tokenFile, { sub: 'ci-job' });
+    const { code, stderr, summary } = await runWith(sim, oidcSource(sim, { file: tokenFile }));
+    expect(code).toBe(0);
+    expect(summary).toMatchObject({ status: 'ok', totals: { deleted: 10, failed: 0 } });
+    expect(sim.countByStatus()[401]).toBe(1);
+    expect(sim.identity.counts.assumeWithOidc).toBe(2);
+    const finished = stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .find((record) => record.message === 'run finished');
+    expect(finished.stats).toMatchObject({ authFailures: 0, credentialRefreshes: 2 });
+  });
+
+  it('with credentials that are refused again after renewal, the 401 stop applies as for keys', async () => {
+    const sim = await keylessSimulator({ identity: { revokeFirst: 100 } });
+    const tokenFile = join(dir, 'token-refused');
+    await sim.identity.writeTokenFile(tokenFile, { sub: 'ci-job' });
+    const { code, summary } = await runWith(sim, oidcSource(sim, { file: tokenFile }));
+    expect(code).toBe(1);
+    expect(summary.status).toBe('failed');
+    // 3 stops the account (MAX_AUTH_FAILURES), each after one renewal: 6 answers of 401 at most.
+    expect(sim.countByStatus()[401]).toBeLessThanOrEqual(6);
+    expect(sim.identity.counts.assumeWithOidc).toBeLessThanOrEqual(4);
   });
 });

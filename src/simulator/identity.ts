@@ -34,6 +34,8 @@ export interface IdentityOptions {
   noAgency?: boolean;
   /** The trust policy's oidc:sub condition; any subject when absent. */
   allowedSubjects?: readonly string[];
+  /** The first this many credentials issued are revoked at once: the DCS side answers 401 to them. */
+  revokeFirst?: number;
 }
 
 export interface IdentityCounts {
@@ -257,7 +259,7 @@ export class IdentityService {
       sk: `tsk-${randomBytes(24).toString('base64url')}`,
       securityToken: `tok-${randomBytes(96).toString('base64url')}`,
     };
-    this.#register(credentials, expiresAtMs);
+    if (this.issued.length >= (this.#options.revokeFirst ?? 0)) this.#register(credentials, expiresAtMs);
     this.issued.push(credentials);
     const iso = new Date(expiresAtMs).toISOString();
     if (route === 'metadata') {
