@@ -588,6 +588,20 @@ describe('arguments as the help writes them', () => {
   });
 });
 
+describe('simulate --serve --credential-lifetime', () => {
+  it('takes 2 s to 12 h in s, m or h; anything else names the flag', () => {
+    expect(parseCommand(['simulate', '--serve', '--credential-lifetime', '90s'])).toMatchObject({
+      credentialLifetimeMs: 90_000,
+    });
+    expect(parseCommand(['simulate', '--serve'])).toMatchObject({ credentialLifetimeMs: undefined });
+    for (const value of ['1s', '13h', '5d', 'soon'])
+      expect(() => parseCommand(['simulate', '--serve', '--credential-lifetime', value])).toThrow(
+        /--credential-lifetime: ".*" is not a lifetime from 2s to 12h/,
+      );
+    expect(() => parseCommand(['simulate', '--credential-lifetime', '90s'])).toThrow(/goes with --serve/);
+  });
+});
+
 describe('--config -', () => {
   it('reads the config from standard input, for validate and run', async () => {
     const { path } = await fleet(1);

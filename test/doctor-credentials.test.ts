@@ -57,7 +57,7 @@ describe('doctor: credentials', () => {
     expect(code).toBe(0);
     expect(credentials).toMatchObject({ status: 'ok', target: 'account default' });
     expect(credentials.detail).toMatch(
-      /^temporary, from oidc: expire \d{4}-\d\d-\d\dT.*Z; agency iam::\w+:agency:dcs-task-cleanup\/dcs-task-cleanup; token subject system:serviceaccount:ops:cleanup$/,
+      /^temporary, from oidc: expire at \d{4}-\d\d-\d\dT.*Z; agency iam::\w+:agency:dcs-task-cleanup\/dcs-task-cleanup; token subject system:serviceaccount:ops:cleanup$/,
     );
     for (const issued of sim.identity.issued) {
       expect(stdout).not.toContain(issued.sk);

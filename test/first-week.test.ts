@@ -179,6 +179,15 @@ describe('simulate --serve', () => {
       '--json',
     ]);
     expect(JSON.parse(real.stdout).totals.deleted).toBe(drySummary.totals.wouldDelete);
+    // Keyless: the same fleet with temporary credentials from the simulator's OIDC issuer and IAM STS.
+    const keyless = /^keyless +(\S+)/m.exec(server.output.stdout)?.[1] as string;
+    const doctor = await cli(['doctor', '--config', keyless, '--json']);
+    const checks = JSON.parse(doctor.stdout).checks as { check: string; status: string; detail: string }[];
+    expect(checks.find((check) => check.check === 'credentials')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^temporary, from oidc: expire at /),
+    });
+    expect(doctor.code).toBe(0);
 
     server.child.kill('SIGTERM');
     const { code } = await server.exited;

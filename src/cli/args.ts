@@ -2,11 +2,12 @@
 // help.ts gives the parser its options and a mistyped flag its suggestion.
 import { parseArgs } from 'node:util';
 import leven from 'leven';
-import { durationSchema, MIN_AGE_MS, parseDuration } from '../config/duration.js';
+import { durationSchema, MIN_AGE_MS } from '../config/duration.js';
 import { InputError } from '../config/errors.js';
 import type { RunRequest } from '../model/run-request.js';
 import type { Operation } from '../simulator/faults.js';
 import { COMMANDS, type CommandName, FLAGS, type Flag, type FlagName } from './help.js';
+import { clockSkew, credentialLifetime, deniedOperation } from './serve-args.js';
 
 /** How a run shows itself: the summary format on stdout, the log format on stderr. */
 export interface Output {
@@ -39,7 +40,14 @@ export type Command =
       probeDelete: boolean;
     }
   | { name: 'simulate'; output: Output }
-  | { name: 'serve'; port: number; seed: number; clockSkewMs: number; deny: Operation[] }
+  | {
+      name: 'serve';
+      port: number;
+      seed: number;
+      clockSkewMs: number;
+      deny: Operation[];
+      credentialLifetimeMs: number | undefined;
+    }
   | { name: 'help'; command: CommandName | undefined }
   | { name: 'version' };
 
@@ -115,7 +123,7 @@ export function parseCommand(argv: readonly string[]): Command {
 
   if (command === 'simulate') {
     if (!values.serve) {
-      const serveOnly = (['port', 'seed', 'clock-skew', 'deny'] as const).find(
+      const serveOnly = (['port', 'seed', 'clock-skew', 'deny', 'credential-lifetime'] as const).find(
         (flag) => values[flag] !== undefined,
       );
       if (serveOnly) throw new UsageError(`--${serveOnly}`, 'goes with --serve', command);
@@ -127,6 +135,7 @@ export function parseCommand(argv: readonly string[]): Command {
       seed: wholeNumber('--seed', values.seed, 1, 0, 2 ** 31 - 1),
       clockSkewMs: clockSkew(values['clock-skew']),
       deny: values.deny === undefined ? [] : [deniedOperation(values.deny)],
+      credentialLifetimeMs: credentialLifetime(values['credential-lifetime']),
     };
   }
   const configPath = values.config;
@@ -241,28 +250,6 @@ function pushUrl(value: string | undefined, command: CommandName | undefined): s
     throw new UsageError('--metrics-push', `must be a Pushgateway's http(s) URL, not "${value}"`, command);
   }
   return value;
-}
-
-/** `20m`, `-20m`, `2h`: how far off the simulator's clock runs. */
-function clockSkew(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const negative = value.startsWith('-');
-  const ms = parseDuration(negative ? value.slice(1) : value);
-  if (ms === undefined)
-    throw new UsageError('--clock-skew', `"${value}" is not a duration such as 20m or -20m`, 'simulate');
-  return negative ? -ms : ms;
-}
-
-const DENIABLE: Record<string, Operation> = {
-  list: 'list-instances',
-  tasks: 'list-tasks',
-  delete: 'delete-task',
-};
-
-function deniedOperation(value: string): Operation {
-  const operation = Object.hasOwn(DENIABLE, value) ? DENIABLE[value] : undefined;
-  if (!operation) throw new UsageError('--deny', `must be list, tasks or delete, not "${value}"`, 'simulate');
-  return operation;
 }
 
 function wholeNumber(

@@ -69,6 +69,11 @@ export const FLAGS = {
     help: 'with --serve: its clock that far off (20m, -20m)',
   },
   deny: { type: 'string', value: 'RIGHT', help: 'with --serve: answer 403 to list, tasks or delete' },
+  'credential-lifetime': {
+    type: 'string',
+    value: 'DUR',
+    help: 'with --serve: temporary credentials it issues last this long (90s, 15m; default 1h)',
+  },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
   version: { type: 'boolean', help: 'print the version' },
 } as const satisfies Record<string, Flag>;
@@ -129,7 +134,7 @@ export const COMMANDS: Record<
     short: 'the demo; with --serve, a local DCS API',
     usage: 'simulate [--serve [options]]',
     about: 'The demo, or (--serve) a local DCS API to try a config against.',
-    flags: ['serve', 'port', 'seed', 'clock-skew', 'deny', ...OUTPUT_FLAGS],
+    flags: ['serve', 'port', 'seed', 'clock-skew', 'deny', 'credential-lifetime', ...OUTPUT_FLAGS],
     notes: [
       'Without --serve: the demo, a real cleanup of a seeded fleet over signed HTTP.',
       'With --serve: prints its endpoint, keys and instance ids, writes a config and a',

@@ -2,14 +2,48 @@
 // config needs (endpoint, keys, ids) before anything else, writes a ready config and credentials file, and
 // serves until SIGINT or SIGTERM.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Operation } from '../simulator/faults.js';
+import { IDENTITY_PATHS } from '../simulator/identity.js';
 import { seededRandom } from '../simulator/random.js';
 import { DcsSimulator } from '../simulator/server.js';
 import { hexId, seedTasks, uuid } from '../simulator/task-records.js';
 import type { CliIo } from './io.js';
+
+/** Id tokens written for the keyless config last an hour and are rewritten every half hour. */
+const TOKEN_SECONDS = 3600;
+
+/**
+ * A keyless copy of the config (its account takes oidc credentials from a token file the simulator's issuer
+ * signs and rewrites, as Kubernetes rotates a projected token) and the pod-identity token file.
+ */
+async function writeKeyless(simulator: DcsSimulator, dir: string, configPath: string) {
+  const tokenPath = join(dir, 'id-token');
+  const podTokenPath = join(dir, 'pod-token');
+  const claims = { sub: 'dcs-task-cleanup-simulated', lifetimeSeconds: TOKEN_SECONDS };
+  await simulator.identity.writeTokenFile(tokenPath, claims);
+  writeFileSync(podTokenPath, simulator.identity.podToken, { mode: 0o600 });
+  const rotation = setInterval(
+    () => void simulator.identity.writeTokenFile(tokenPath, claims),
+    (TOKEN_SECONDS / 2) * 1000,
+  );
+  rotation.unref();
+  const config = JSON.parse(readFileSync(configPath, 'utf8'));
+  const keylessPath = join(dir, 'keyless.json');
+  config.accounts = {
+    default: {
+      source: 'oidc',
+      providerUrn: simulator.identity.urns.provider,
+      agencyUrn: simulator.identity.urns.agency,
+      stsEndpoint: simulator.endpoint,
+      idToken: { file: tokenPath },
+    },
+  };
+  writeFileSync(keylessPath, `${JSON.stringify(config, null, 2)}\n`);
+  return { configPath: keylessPath, podTokenPath, rotation };
+}
 
 /** The instances served: names, task counts and how far back their tasks go. */
 const INSTANCES = [
@@ -20,7 +54,19 @@ const INSTANCES = [
 const DAY_MS = 86_400_000;
 
 export async function serveSimulator(
-  { port, seed, clockSkewMs, deny }: { port: number; seed: number; clockSkewMs: number; deny: Operation[] },
+  {
+    port,
+    seed,
+    clockSkewMs,
+    deny,
+    credentialLifetimeMs,
+  }: {
+    port: number;
+    seed: number;
+    clockSkewMs: number;
+    deny: Operation[];
+    credentialLifetimeMs: number | undefined;
+  },
   io: Pick<CliIo, 'stdout' | 'signals'>,
 ): Promise<number> {
   const random = seededRandom(seed);
@@ -35,6 +81,8 @@ export async function serveSimulator(
     // Its Date header and its signature check both run on this clock (doctor's clock diagnosis).
     now: () => Date.now() + clockSkewMs,
     deny,
+    // The identity sources too (docs/credentials.md): keyless runs against the same API.
+    identity: credentialLifetimeMs === undefined ? {} : { credentialLifetimeMs },
   });
   const projectId = hexId(random);
   const now = Date.now();
@@ -65,6 +113,7 @@ export async function serveSimulator(
   );
   writeFileSync(credentialsPath, `${JSON.stringify({ accounts: { default: credentials } }, null, 2)}\n`);
   chmodSync(credentialsPath, 0o600);
+  const keyless = await writeKeyless(simulator, dir, configPath);
 
   const run = `dcs-task-cleanup run --config ${configPath} --credentials ${credentialsPath}`;
   io.stdout.write(
@@ -77,15 +126,21 @@ export async function serveSimulator(
       ...ids.map((id, n) => `instance id  ${id}  ${INSTANCES[n]?.name} (${INSTANCES[n]?.tasks} tasks)`),
       `config       ${configPath}`,
       `credentials  ${credentialsPath}`,
+      `keyless      ${keyless.configPath} (oidc: an id token file the simulator rewrites every 30 min)`,
+      `metadata     DCS_TASK_CLEANUP_METADATA_URL=${simulator.endpoint} (source ecs-agency)`,
+      `pod identity HC_CONTAINER_CREDENTIALS_FULL_URI=${simulator.endpoint}${IDENTITY_PATHS.podIdentity} HC_CONTAINER_AUTHORIZATION_TOKEN_FILE=${keyless.podTokenPath}`,
       '',
       `A local DCS simulator (seed ${seed}): signed requests only, tasks up to ${Math.round(
         Math.max(...INSTANCES.map((instance) => instance.maxAgeDays * DAY_MS)) / DAY_MS,
       )} days old.`,
       ...(clockSkewMs !== 0 ? [`Its clock runs ${Math.round(clockSkewMs / 60_000)} min off yours.`] : []),
       ...(deny.length > 0 ? [`The credentials lack the right to: ${deny.join(', ')} (403).`] : []),
+      ...(credentialLifetimeMs === undefined
+        ? []
+        : [`Temporary credentials it issues last ${credentialLifetimeMs / 1000} s.`]),
       'Try it (the config is a dry run; add --no-dry-run to delete):',
       `  ${run}`,
-      'Serving until Ctrl-C or SIGTERM; the two files are removed then.',
+      'Serving until Ctrl-C or SIGTERM; the files are removed then.',
       '',
     ].join('\n'),
   );
@@ -96,6 +151,7 @@ export async function serveSimulator(
     io.signals?.on('SIGINT', handlers.SIGINT);
     io.signals?.on('SIGTERM', handlers.SIGTERM);
   });
+  clearInterval(keyless.rotation);
   await simulator.stop();
   rmSync(dir, { recursive: true, force: true });
   io.stdout.write(`${signal}: simulator stopped after ${simulator.requests.length} requests\n`);

@@ -9,7 +9,6 @@ import {
   type CredentialSet,
   secretsOfSet,
 } from '../credentials/accounts.js';
-import type { AccountCredentials } from '../credentials/refresh.js';
 import { Breaker, breaking, downError, tripping } from '../http/breaker.js';
 import { ByteBudget } from '../http/budget.js';
 import { exchange } from '../http/exchange.js';
@@ -26,7 +25,6 @@ import {
 import { DEFAULT_RETRY, retrying } from '../http/retry.js';
 import { Agent } from '../http/undici.js';
 import type { Scope, Target } from '../model/config.js';
-import type { Credentials } from '../model/credentials.js';
 import type { UnavailableAccount, UnavailableEndpoint } from '../model/endpoint.js';
 import type { TaskRecord } from '../policy/policy.js';
 import { cut, TEXT_LIMITS } from '../text/cut.js';

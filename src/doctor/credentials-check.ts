@@ -41,7 +41,7 @@ export async function credentialsChecks(
       }
       const facts = account.facts();
       const shown = [
-        `expire ${facts.expiresAt}`,
+        `expire at ${facts.expiresAt}`,
         ...(facts.agency ? [`agency ${facts.agency}`] : []),
         ...(facts.subject ? [`token subject ${facts.subject}`] : []),
       ];
