@@ -1,7 +1,7 @@
 # dcs-task-cleanup as a container image (README, "Scheduling the CLI"; deploy/kubernetes/cronjob.yaml).
-#   docker build -t dcs-task-cleanup:0.3.0 .
+#   docker build -t dcs-task-cleanup:0.4.0 .
 #   docker run --rm --read-only -e CLOUD_SDK_AK -e CLOUD_SDK_SK -v "$PWD/cleanup.json:/config/cleanup.json:ro" \
-#     dcs-task-cleanup:0.3.0 run --config /config/cleanup.json --dry-run
+#     dcs-task-cleanup:0.4.0 run --config /config/cleanup.json --dry-run
 # The image holds what `npm pack` ships (the built dist/, schema/, README, LICENSE, CHANGELOG), installed as
 # the package is installed anywhere; it runs as a non-root user and writes nothing but stdout and stderr.
 
