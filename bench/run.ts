@@ -1,4 +1,4 @@
-// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery|backlog|deadend|oversized|hang|silent|seen]`: the figures the issues ask for,
+// `npm run bench [throughput|memory|coldstart|hostile|regions|discovery|backlog|deadend|oversized|hang|silent|seen|keyless]`: the figures the issues ask for,
 // as ratios to their limits.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import {
   startFleet,
   writeConfig,
 } from './fleet.js';
+import { keylessAgainstKeyed } from './keyless.js';
 import { seenTableMemory } from './seen-memory.js';
 
 const LATENCY_MS = 25;
@@ -351,6 +352,17 @@ if (!only || only === 'seen') {
   results.seenTable = result;
   verdict['seen table: less memory than a Map of hashes at 1,000,000 ids'] =
     result.seenTable.heldMb < result.mapOfHashes.heldMb;
+}
+if (!only || only === 'keyless') {
+  const result = await keylessAgainstKeyed(THROUGHPUT_FLEET);
+  results.keyless = result;
+  verdict['keyless: everything deleted, within 10 % of a keyed run'] =
+    result.keyless.deleted === result.keyless.stale && result.ratioKeylessToKeyed <= 1.1;
+  verdict['keyless: a run of 3+ lifetimes deletes everything, 0 refused, renewals not per request'] =
+    result.longRun.deleted === result.longRun.stale &&
+    result.longRun.unauthorized === 0 &&
+    result.longRun.lifetimes >= 3 &&
+    result.longRun.identityRequests <= 1.5 * result.longRun.expectedRenewals + 1;
 }
 results.verdict = verdict;
 results.machine = { node: process.version, date: new Date().toISOString() };
