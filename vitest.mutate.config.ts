@@ -1,6 +1,6 @@
 // The suites mutation testing runs (stryker.config.json): those that exercise the mutated files in process
 // (src/policy/, the engine over a DCS API in memory, discovery, narrowing, the listing rules and request
-// paths of src/dcs/, the retries and breaker). Suites that only run the built bundle cannot see a mutant,
+// paths of src/dcs/, the retries and breaker, the renewal of temporary credentials). Suites that only run the built bundle cannot see a mutant,
 // and the memory and packaging suites would fail instrumented.
 import { defineConfig } from 'vitest/config';
 
@@ -16,6 +16,7 @@ export default defineConfig({
       'test/engine.test.ts',
       'test/config.test.ts',
       'test/paths.test.ts',
+      'test/refresh.test.ts',
     ],
     testTimeout: 30_000,
     // Property tests run 100 cases a mutant (400 or more in npm test): enough to catch what they catch.
