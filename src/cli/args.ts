@@ -3,11 +3,13 @@
 import { parseArgs } from 'node:util';
 import leven from 'leven';
 import { durationSchema, MIN_AGE_MS } from '../config/duration.js';
-import { InputError } from '../config/errors.js';
 import type { RunRequest } from '../model/run-request.js';
 import type { Operation } from '../simulator/faults.js';
 import { COMMANDS, type CommandName, FLAGS, type Flag, type FlagName } from './help.js';
 import { clockSkew, credentialLifetime, deniedOperation } from './serve-args.js';
+import { UsageError } from './usage-error.js';
+
+export { UsageError } from './usage-error.js';
 
 /** How a run shows itself: the summary format on stdout, the log format on stderr. */
 export interface Output {
@@ -50,18 +52,6 @@ export type Command =
     }
   | { name: 'help'; command: CommandName | undefined }
   | { name: 'version' };
-
-/** A mistake in the command line itself: one line that names it, and a pointer to --help. */
-export class UsageError extends InputError {
-  override readonly name = 'UsageError';
-  override readonly code = 'USAGE';
-  readonly command: CommandName | undefined;
-
-  constructor(path: string, message: string, command?: CommandName, options?: { cause?: unknown }) {
-    super([{ path, message }], options);
-    this.command = command;
-  }
-}
 
 /** node:util's option for a flag: arrays only for the repeatable ones. */
 type OptionOf<F extends Flag> = F extends { multiple: true }

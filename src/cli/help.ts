@@ -72,7 +72,7 @@ export const FLAGS = {
   'credential-lifetime': {
     type: 'string',
     value: 'DUR',
-    help: 'with --serve: temporary credentials it issues last this long (90s, 15m; default 1h)',
+    help: 'with --serve: issued credentials last DUR (90s)',
   },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
   version: { type: 'boolean', help: 'print the version' },

@@ -2,7 +2,7 @@
 // it denies.
 import { parseDuration } from '../config/duration.js';
 import type { Operation } from '../simulator/faults.js';
-import { UsageError } from './args.js';
+import { UsageError } from './usage-error.js';
 
 /** `20m`, `-20m`, `2h`: how far off the simulator's clock runs. */
 export function clockSkew(value: string | undefined): number {
