@@ -2,7 +2,7 @@
 // identity endpoints over HTTP (an OIDC issuer with real JWT signatures, IAM STS, the ECS metadata service,
 // a pod-identity endpoint, AWS STS through the real @aws-sdk/client-sts), for the CLI and the Lambda
 // handler; renewal over a run longer than the lifetime; failing and hostile sources; no secret in any output.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -99,12 +99,16 @@ describe('a keyless run, for each source (CLI)', () => {
     const sim = await keylessSimulator();
     const tokenFile = join(dir, 'token');
     await sim.identity.writeTokenFile(tokenFile, { sub: 'system:serviceaccount:ops:dcs-task-cleanup' });
-    const { code, stdout, stderr, summary } = await runWith(sim, oidcSource(sim, { file: tokenFile }));
+    const metrics = join(dir, 'keyless.prom');
+    const { code, stdout, stderr, summary } = await runWith(sim, oidcSource(sim, { file: tokenFile }), {}, [
+      '--metrics-file',
+      metrics,
+    ]);
     expect(code).toBe(0);
     expect(summary).toMatchObject({ status: 'ok', totals: { deleted: 10, failed: 0 } });
     expect(sim.identity.counts.assumeWithOidc).toBe(1);
-    const idToken = (await import('node:fs')).readFileSync(tokenFile, 'utf8');
-    expectNoSecret([stdout, stderr], [...secretsIssued(sim), idToken]);
+    const idToken = readFileSync(tokenFile, 'utf8');
+    expectNoSecret([stdout, stderr, readFileSync(metrics, 'utf8')], [...secretsIssued(sim), idToken]);
   });
 
   it.each([
@@ -374,27 +378,22 @@ describe('hostile identity answers: a clear error, nothing sent with bad credent
 
 describe('the Lambda handler, keyless (built bundle)', () => {
   let moto: Moto;
+  let sqs: SQSClient;
+  let queueUrl: string | undefined;
   const savedEnv = { ...process.env };
   beforeAll(async () => {
     moto = await startMoto();
-  });
-  afterAll(async () => {
-    process.env = { ...savedEnv };
-    await moto?.stop();
-  });
-
-  it('no secret: an id token from AWS STS, the agency’s credentials from IAM STS; no secret in logs, answer or events', async () => {
-    const sim = await keylessSimulator();
     const clientConfig = {
       endpoint: moto.endpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     };
-    const [events, sqs] = [new EventBridgeClient(clientConfig), new SQSClient(clientConfig)];
+    const events = new EventBridgeClient(clientConfig);
+    sqs = new SQSClient(clientConfig);
     await events.send(new CreateEventBusCommand({ Name: 'keyless-alerts' }));
-    const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'keyless-alerts' }));
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'keyless-alerts' }))).QueueUrl;
     const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
     );
     await events.send(
       new PutRuleCommand({
@@ -410,61 +409,112 @@ describe('the Lambda handler, keyless (built bundle)', () => {
         Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
       }),
     );
-    const source = oidcSource(
-      sim,
-      { awsWebIdentity: { audience: sim.identity.audience } },
-      sim.identity.urns.awsProvider,
-    );
-    process.env = {
-      ...savedEnv,
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+  });
+  afterAll(async () => {
+    process.env = { ...savedEnv };
+    await moto?.stop();
+  });
+
+  /** What each source needs: the config's account and the function's environment. */
+  const SOURCES: Record<
+    string,
+    (sim: DcsSimulator) => Promise<{ source: unknown; env: Record<string, string>; secrets: string[] }>
+  > = {
+    'oidc from AWS GetWebIdentityToken (the keyless deployment)': async (sim) => ({
+      source: oidcSource(
+        sim,
+        { awsWebIdentity: { audience: sim.identity.audience } },
+        sim.identity.urns.awsProvider,
+      ),
       // The service-specific setting wins for STS only: the simulator's AWS STS.
-      AWS_ENDPOINT_URL_STS: `${sim.endpoint}${IDENTITY_PATHS.awsSts}`,
-      ALERT_EVENT_BUS: 'keyless-alerts',
-      CLEANUP_CONFIG: JSON.stringify(configFor(sim.endpoint, [A, B], { accounts: { default: source } })),
-      POWERTOOLS_DEV: 'false',
-    };
-    delete process.env.DCS_CREDENTIALS_SECRET_ID;
-    const { handler } = (await import(`${BUNDLE}?keyless`)) as {
-      handler: (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
-    };
-    const output: string[] = [];
-    const writes = [process.stdout.write, process.stderr.write];
-    const capture = (chunk: unknown) => {
-      output.push(String(chunk));
-      return true;
-    };
-    process.stdout.write = capture as typeof process.stdout.write;
-    process.stderr.write = capture as typeof process.stderr.write;
-    let summary: Record<string, unknown>;
-    try {
-      summary = await handler(
-        { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
-        {
-          functionName: 'dcs-task-cleanup',
-          invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:dcs-task-cleanup',
-          awsRequestId: 'keyless',
-          getRemainingTimeInMillis: () => 120_000,
+      env: { AWS_ENDPOINT_URL_STS: `${sim.endpoint}${IDENTITY_PATHS.awsSts}` },
+      secrets: [],
+    }),
+    'oidc from a token file': async (sim) => {
+      const file = join(dir, 'lambda-token');
+      await sim.identity.writeTokenFile(file, { sub: 'lambda' });
+      return { source: oidcSource(sim, { file }), env: {}, secrets: [readFileSync(file, 'utf8')] };
+    },
+    'ecs-agency': async (sim) => ({
+      source: { source: 'ecs-agency' },
+      env: { DCS_TASK_CLEANUP_METADATA_URL: sim.endpoint },
+      secrets: [],
+    }),
+    'cce-pod-identity': async (sim) => {
+      const file = join(dir, 'lambda-pod-token');
+      writeFileSync(file, sim.identity.podToken);
+      return {
+        source: { source: 'cce-pod-identity' },
+        env: {
+          HC_CONTAINER_CREDENTIALS_FULL_URI: `${sim.endpoint}${IDENTITY_PATHS.podIdentity}`,
+          HC_CONTAINER_AUTHORIZATION_TOKEN_FILE: file,
         },
+        secrets: [sim.identity.podToken],
+      };
+    },
+  };
+
+  it.each(Object.keys(SOURCES))(
+    '%s: no secret set; nothing secret in logs, answer or events',
+    async (name) => {
+      const sim = await keylessSimulator();
+      const { source, env, secrets } = await (SOURCES[name] as (typeof SOURCES)[string])(sim);
+      process.env = {
+        ...savedEnv,
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        ALERT_EVENT_BUS: 'keyless-alerts',
+        CLEANUP_CONFIG: JSON.stringify(configFor(sim.endpoint, [A, B], { accounts: { default: source } })),
+        POWERTOOLS_DEV: 'false',
+        ...env,
+      };
+      delete process.env.DCS_CREDENTIALS_SECRET_ID;
+      const { handler } = (await import(`${BUNDLE}?keyless=${encodeURIComponent(name)}`)) as {
+        handler: (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
+      };
+      const output: string[] = [];
+      const writes = [process.stdout.write, process.stderr.write];
+      const capture = (chunk: unknown) => {
+        output.push(String(chunk));
+        return true;
+      };
+      process.stdout.write = capture as typeof process.stdout.write;
+      process.stderr.write = capture as typeof process.stderr.write;
+      let summary: Record<string, unknown>;
+      try {
+        summary = await handler(
+          { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
+          {
+            functionName: 'dcs-task-cleanup',
+            invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:dcs-task-cleanup',
+            awsRequestId: 'keyless',
+            getRemainingTimeInMillis: () => 120_000,
+          },
+        );
+      } finally {
+        [process.stdout.write, process.stderr.write] = writes as [
+          typeof process.stdout.write,
+          typeof process.stderr.write,
+        ];
+      }
+      expect(summary).toMatchObject({ status: 'ok', totals: { deleted: 10 } });
+      expect(sim.identity.issued).toHaveLength(1);
+      const received = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
       );
-    } finally {
-      [process.stdout.write, process.stderr.write] = writes as [
-        typeof process.stdout.write,
-        typeof process.stderr.write,
-      ];
-    }
-    expect(summary).toMatchObject({ status: 'ok', totals: { deleted: 10 } });
-    expect(sim.identity.counts).toMatchObject({ awsSts: 1, assumeWithOidc: 1 });
-    const received = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    const published = (received.Messages ?? []).map((message) => message.Body ?? '');
-    expect(published.length).toBeGreaterThan(0);
-    expectNoSecret([output.join(''), JSON.stringify(summary), ...published], secretsIssued(sim));
-  }, 60_000);
+      const published = (received.Messages ?? []).map((message) => message.Body ?? '');
+      expect(published.length).toBeGreaterThan(0);
+      // The run's metrics (EMF) and logs are in the output.
+      expect(output.join('')).toContain('"run finished"');
+      expectNoSecret(
+        [output.join(''), JSON.stringify(summary), ...published],
+        [...secretsIssued(sim), ...secrets],
+      );
+    },
+    60_000,
+  );
 });
 
 describe('a 401 on temporary credentials', () => {
