@@ -81,6 +81,9 @@ describe('RefreshingCredentials', () => {
     const clock = fakeClock();
     const { fetch, state } = source(clock, HOUR);
     const account = new RefreshingCredentials('oidc', fetch, clock);
+    expect(account.temporary).toBe(true);
+    expect(account.source).toBe('oidc');
+    expect(account.counts).toEqual({ requests: 0, refreshes: 0 });
     const first = await account.current();
     clock.nowMs += 30 * MINUTE;
     expect(await account.current()).toBe(first);
@@ -156,7 +159,11 @@ describe('RefreshingCredentials', () => {
 
   it('long-lived keys are what they are: nothing to renew, nothing temporary', async () => {
     const keys = new KeyCredentials({ ak: 'AK', sk: 'sk-long', securityToken: 'tok' });
+    expect(keys.source).toBe('keys');
     expect(keys.temporary).toBe(false);
+    expect(keys.counts).toEqual({ requests: 0, refreshes: 0 });
+    expect(keys.facts()).toEqual({});
+    expect(new KeyCredentials({ ak: 'AK', sk: 'sk-only' }).secrets()).toEqual(['sk-only']);
     expect(await keys.current()).toEqual({ ak: 'AK', sk: 'sk-long', securityToken: 'tok' });
     expect(await keys.renew()).toEqual(await keys.current());
     expect(keys.secrets()).toEqual(['sk-long', 'tok']);
