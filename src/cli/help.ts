@@ -183,9 +183,12 @@ export function helpText(command?: CommandName): string {
 
 const LABEL_COLUMNS = 22;
 
-/** One line: the label column, then the text (the texts are written to fit HELP_WIDTH; a test holds them). */
+/**
+ * One line: the label column, then the text (the texts are written to fit HELP_WIDTH; a test holds them). A
+ * label longer than its column keeps two spaces before its text.
+ */
 function row(label: string, text: string): string {
-  return `  ${label.padEnd(LABEL_COLUMNS)} ${text}`;
+  return `  ${label.padEnd(LABEL_COLUMNS)}${label.length < LABEL_COLUMNS ? ' ' : '  '}${text}`;
 }
 
 function flagLabel(name: FlagName): string {
