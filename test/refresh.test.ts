@@ -130,7 +130,15 @@ describe('RefreshingCredentials', () => {
     clock.nowMs += 6_000;
     expect(await account.current()).toBe(first);
     expect(account.unavailable).toBeUndefined();
-    clock.nowMs += 3_000;
+    // The next renewal waits a quarter of what remained (1 s): requests meanwhile do not call the source.
+    const failedCalls = state.calls;
+    clock.nowMs += 999;
+    expect(await account.current()).toBe(first);
+    expect(state.calls).toBe(failedCalls);
+    clock.nowMs += 1;
+    expect(await account.current()).toBe(first);
+    expect(state.calls).toBe(failedCalls + 1);
+    clock.nowMs += 2_000;
     const error = await account.current().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialsUnavailableError);
     expect(account.unavailable).toBe('credentials unavailable: ecs-agency: STS answered HTTP 503');

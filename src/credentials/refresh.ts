@@ -116,6 +116,8 @@ export class RefreshingCredentials implements AccountCredentials {
   #renewal: Promise<Held> | undefined;
   /** Set once the credentials expired and could not be renewed: the account stops. */
   #unavailable: CredentialsUnavailableError | undefined;
+  /** After a failed renewal, the next is not tried before this (requests do not each wait for a failing source). */
+  #nextTryAtMs = 0;
 
   constructor(source: SourceName, fetch: Fetch, clock: Clock, tuning: RefreshTuning = DEFAULT_REFRESH) {
     this.source = source;
@@ -126,7 +128,10 @@ export class RefreshingCredentials implements AccountCredentials {
 
   async current(): Promise<Credentials> {
     const held = this.#held;
-    if (held && !refreshDue(this.#clock.now(), held.obtainedAtMs, held.expiresAtMs)) return held.credentials;
+    const now = this.#clock.now();
+    if (held && !refreshDue(now, held.obtainedAtMs, held.expiresAtMs)) return held.credentials;
+    if (held && now < this.#nextTryAtMs && stillUsable(now, held.obtainedAtMs, held.expiresAtMs))
+      return held.credentials;
     return this.#renewed(held);
   }
 
@@ -162,8 +167,12 @@ export class RefreshingCredentials implements AccountCredentials {
       return (await this.#renewal).credentials;
     } catch (error) {
       const why = (error as Error).message;
-      if (!force && held && stillUsable(this.#clock.now(), held.obtainedAtMs, held.expiresAtMs))
+      const now = this.#clock.now();
+      if (!force && held && stillUsable(now, held.obtainedAtMs, held.expiresAtMs)) {
+        // Try again after a quarter of what remains (at most a minute), well before they expire.
+        this.#nextTryAtMs = now + Math.min(60_000, (held.expiresAtMs - now) / 4);
         return held.credentials;
+      }
       this.#unavailable ??= new CredentialsUnavailableError(this.source, why);
       throw this.#unavailable;
     }
