@@ -157,3 +157,41 @@ describe('simulator gateway', () => {
     expect(running).toMatchObject({ status: 400, body: { error_code: 'DCS.4957' } });
   });
 });
+
+describe('simulator identity: temporary credentials on the DCS side', () => {
+  it('accepts them only with their security token, and only before they expire (401 after)', async () => {
+    let nowMs = Date.now();
+    simulator = await startSimulator({
+      credentials: [],
+      identity: { credentialLifetimeMs: 60_000 },
+      now: () => nowMs,
+    });
+    seed(simulator, instanceId(1), tasks(2, { ageDays: 1 }));
+    const answer = await request(`${simulator.endpoint}/openstack/latest/securitykey`);
+    const { credential } = (await answer.body.json()) as {
+      credential: { access: string; secret: string; securitytoken: string; expires_at: string };
+    };
+    expect(credential.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const temporary = {
+      ak: credential.access,
+      sk: credential.secret,
+      securityToken: credential.securitytoken,
+    };
+    expect((await call({ credentials: temporary, date: new Date(nowMs) })).status).toBe(200);
+    const withoutToken = await call({
+      credentials: { ak: temporary.ak, sk: temporary.sk },
+      date: new Date(nowMs),
+    });
+    expect(withoutToken.status).toBe(401);
+    expect(withoutToken.body?.error_msg).toMatch(/x-security-token is not signed/);
+    const otherToken = await call({
+      credentials: { ...temporary, securityToken: 'forged' },
+      date: new Date(nowMs),
+    });
+    expect(otherToken.body?.error_msg).toMatch(/bad security token/);
+    nowMs += 60_000;
+    const expired = await call({ credentials: temporary, date: new Date(nowMs) });
+    expect(expired.status).toBe(401);
+    expect(expired.body?.error_msg).toMatch(/the security token has expired/);
+  });
+});
