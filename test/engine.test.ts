@@ -1048,6 +1048,64 @@ describe('the run at its edges', () => {
   });
 });
 
+describe('an account whose credentials are gone', () => {
+  it('is reported once with its own deferred tasks and unlisted instances; the run fails; identity stats kept', async () => {
+    const dcs = new FakeDcs();
+    const C = instanceId(3);
+    dcs.tasks.set(A, [record(1), record(2), record(3)]);
+    dcs.tasks.set(B, [record(4)]);
+    dcs.tasks.set(C, [record(5), record(6)]);
+    const gone = 'credentials unavailable: oidc: IAM STS answered HTTP 500';
+    // prod's deletes on A find its credentials gone after the first; C (prod) is not listed; B (default) is fine.
+    dcs.deleteAnswer = (target, taskId) =>
+      target.account === 'prod' && taskId !== record(1).id
+        ? { kind: 'not-sent', notSent: 'credentials', detail: gone }
+        : 204;
+    dcs.listingErrors.set(C, { error: { kind: 'not-sent', notSent: 'credentials', detail: gone } });
+    dcs.accountsGone = [{ account: 'prod', source: 'oidc', error: gone }];
+    dcs.identity = { requests: 4, refreshes: 3 };
+    const { logger, summary, stats, incompleteBecause } = await cleanup(dcs, {
+      instances: [entry(A, { account: 'prod' }), entry(B), entry(C, { account: 'prod' })],
+      accounts: { prod: { source: 'ecs-agency' } },
+    });
+    expect(logger.records.filter((r) => r.message === 'credentials unavailable')).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        account: 'prod',
+        source: 'oidc',
+        error: gone,
+        deferred: 2,
+        instancesNotListed: 1,
+      }),
+    ]);
+    expect(logger.records.filter((r) => r.message === 'tasks deferred')).toEqual([
+      expect.objectContaining({ instanceId: A, count: 2, reason: 'credentials' }),
+    ]);
+    expect(
+      summary.instances.map((i) => [i.instanceId, i.deleted, i.deferred, i.error?.message ?? null]),
+    ).toEqual([
+      [A, 1, 2, null],
+      [B, 1, 0, null],
+      [C, 0, 0, gone],
+    ]);
+    expect(summary).toMatchObject({ status: 'failed', ok: false, complete: false });
+    expect(incompleteBecause).toBe('credentials unavailable');
+    expect(stats).toMatchObject({ identityRequests: 4, credentialRefreshes: 3 });
+  });
+
+  it('alone, with nothing left undone, still makes the run incomplete and failed', async () => {
+    const dcs = new FakeDcs();
+    dcs.tasks.set(A, [record(1)]);
+    dcs.accountsGone = [{ account: 'default', source: 'cce-pod-identity', error: 'x' }];
+    const { summary, logger } = await cleanup(dcs, { instances: [entry(A)] });
+    expect(summary).toMatchObject({ complete: false, status: 'failed' });
+    expect(logger.records.find((r) => r.message === 'credentials unavailable')).toMatchObject({
+      deferred: 0,
+      instancesNotListed: 0,
+    });
+  });
+});
+
 describe('the run’s status', () => {
   const status = async (
     setup: (dcs: FakeDcs) => void,

@@ -91,7 +91,11 @@ describe('RefreshingCredentials', () => {
     expect(await account.current()).toMatchObject({ ak: 'AK2' });
     expect(state.calls).toBe(2);
     expect(account.counts).toEqual({ requests: 2, refreshes: 2 });
-    expect(account.facts()).toMatchObject({ agency: 'iam::1:agency:a', subject: 'sub' });
+    expect(account.facts()).toEqual({
+      agency: 'iam::1:agency:a',
+      subject: 'sub',
+      expiresAt: new Date(clock.nowMs + HOUR).toISOString(),
+    });
     expect(account.secrets()).toEqual(
       expect.arrayContaining(['id-token-1', 'sk-1', 'token-1', 'id-token-2', 'sk-2', 'token-2']),
     );
