@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_NAME } from '../src/lambda/logger.js';
 import { createMetrics, METRICS_NAMESPACE, publishRunMetrics } from '../src/lambda/metrics.js';
 import { EVENT_SOURCE, FAILED } from '../src/report/events.js';
+import { zeroStats } from '../src/report/reporter.js';
 import { zeroCounters } from '../src/report/summary.js';
 import { freshClone, ROOT } from './helpers.js';
 
@@ -254,15 +255,7 @@ function emittedMetrics() {
         instances: [],
         fleets: [],
       },
-      stats: {
-        requests: 9,
-        retries: 1,
-        throttled: 1,
-        authFailures: 0,
-        identityRequests: 0,
-        credentialRefreshes: 0,
-        durationMs: 1234,
-      },
+      stats: { ...zeroStats(), requests: 9, retries: 1, throttled: 1, durationMs: 1234 },
     });
   } finally {
     process.stdout.write = write;

@@ -8,7 +8,7 @@ import { globToRegExp, instanceFacts, sameInstance } from '../src/discover/selec
 import { run } from '../src/engine/run.js';
 import type { RunRequest } from '../src/model/run-request.js';
 import { LogReporter } from '../src/report/log-reporter.js';
-import type { RunReporter } from '../src/report/reporter.js';
+import { type RunReporter, zeroStats } from '../src/report/reporter.js';
 import { type DeleteAnswer, FakeDcs } from './fake-dcs.js';
 import { DAY, instanceId, MemoryLogger, PROJECT, parseConfig, taskId } from './helpers.js';
 
@@ -436,15 +436,7 @@ describe('what a run reports, event by event', () => {
       { runId: 'run-1', summary, stats, incompleteBecause: undefined },
     ]);
     // One attempt a delete (the fake answers at once): no retry, no 429.
-    expect(stats).toEqual({
-      requests: 5,
-      retries: 0,
-      throttled: 0,
-      authFailures: 0,
-      identityRequests: 0,
-      credentialRefreshes: 0,
-      durationMs: 0,
-    });
+    expect(stats).toEqual({ ...zeroStats(), requests: 5 });
     expect(dcs.closed).toBe(true);
   });
 });

@@ -1,25 +1,14 @@
 // The built Lambda bundle against moto_server (Secrets Manager, EventBridge, SQS) and the DCS simulator.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TASK_NAME } from '../src/bounds/limits.js';
 import type { RunSummary } from '../src/report/summary.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import { configFor, instanceId, PROJECT, seed, startSimulator, taskId, tasks } from './helpers.js';
+import { alertRoute, capturingOutput, motoClients } from './lambda-harness.js';
 import { type Moto, startMoto } from './moto.js';
 
 const BUNDLE = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'handler.js')).href;
@@ -34,22 +23,13 @@ const B = instanceId(2);
 
 let moto: Moto;
 let simulator: DcsSimulator;
-let aws: { secrets: SecretsManagerClient; events: EventBridgeClient; sqs: SQSClient };
+let aws: { secrets: SecretsManagerClient };
 let fresh = 0;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   moto = await startMoto();
-  const clientConfig = {
-    endpoint: moto.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-  aws = {
-    secrets: new SecretsManagerClient(clientConfig),
-    events: new EventBridgeClient(clientConfig),
-    sqs: new SQSClient(clientConfig),
-  };
+  aws = { secrets: new SecretsManagerClient(motoClients(moto).config) };
 });
 afterAll(async () => moto?.stop());
 afterEach(async () => {
@@ -79,28 +59,7 @@ async function setup(options: Setup = {}) {
   await aws.secrets.send(
     new CreateSecretCommand({ Name: secretName, SecretString: JSON.stringify(options.secret ?? TEMPORARY) }),
   );
-  const bus = `alerts-${n}`;
-  await aws.events.send(new CreateEventBusCommand({ Name: bus }));
-  const queue = await aws.sqs.send(new CreateQueueCommand({ QueueName: `alerts-${n}` }));
-  const queueArn = (
-    await aws.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
-    )
-  ).Attributes?.QueueArn;
-  await aws.events.send(
-    new PutRuleCommand({
-      Name: `copy-${n}`,
-      EventBusName: bus,
-      EventPattern: JSON.stringify({ source: ['dcs-task-cleanup'] }),
-    }),
-  );
-  await aws.events.send(
-    new PutTargetsCommand({
-      Rule: `copy-${n}`,
-      EventBusName: bus,
-      Targets: [{ Id: 'queue', Arn: queueArn }],
-    }),
-  );
+  const route = await alertRoute(moto, `alerts-${n}`);
 
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: moto.endpoint,
@@ -108,7 +67,7 @@ async function setup(options: Setup = {}) {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     DCS_CREDENTIALS_SECRET_ID: secretName,
-    ALERT_EVENT_BUS: options.bus === null ? 'no-such-bus' : bus,
+    ALERT_EVENT_BUS: options.bus === null ? 'no-such-bus' : route.bus,
     CLEANUP_CONFIG: JSON.stringify(
       typeof options.config === 'function'
         ? options.config(simulator.endpoint)
@@ -122,33 +81,9 @@ async function setup(options: Setup = {}) {
   };
 
   const output: string[] = [];
-  const invoke = async (event: unknown, remainingMs = 120_000) => {
-    const writes = [process.stdout.write, process.stderr.write];
-    const capture = (chunk: unknown) => {
-      output.push(String(chunk));
-      return true;
-    };
-    process.stdout.write = capture as typeof process.stdout.write;
-    process.stderr.write = capture as typeof process.stderr.write;
-    try {
-      return await handler(event, lambdaContext(remainingMs));
-    } finally {
-      [process.stdout.write, process.stderr.write] = writes as [
-        typeof process.stdout.write,
-        typeof process.stderr.write,
-      ];
-    }
-  };
-  const events = async () => {
-    const received: { 'detail-type': string; detail: Record<string, unknown>; resources: string[] }[] = [];
-    for (;;) {
-      const batch = await aws.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-      );
-      if (!batch.Messages?.length) return received;
-      received.push(...batch.Messages.map((message) => JSON.parse(message.Body ?? '{}')));
-    }
-  };
+  const invoke = (event: unknown, remainingMs = 120_000) =>
+    capturingOutput(() => handler(event, lambdaContext(remainingMs)), output);
+  const events = route.received;
   return { invoke, events, output, logs: () => output.join('') };
 }
 

@@ -6,18 +6,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { credentialSet } from '../src/credentials/accounts.js';
 import { connectDcs } from '../src/dcs/client.js';
@@ -37,6 +25,7 @@ import {
   startSimulator,
   tasks,
 } from './helpers.js';
+import { alertRoute, capturingOutput } from './lambda-harness.js';
 import { type Moto, startMoto } from './moto.js';
 
 const BUNDLE = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'handler.js')).href;
@@ -378,37 +367,11 @@ describe('hostile identity answers: a clear error, nothing sent with bad credent
 
 describe('the Lambda handler, keyless (built bundle)', () => {
   let moto: Moto;
-  let sqs: SQSClient;
-  let queueUrl: string | undefined;
+  let route: Awaited<ReturnType<typeof alertRoute>>;
   const savedEnv = { ...process.env };
   beforeAll(async () => {
     moto = await startMoto();
-    const clientConfig = {
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    };
-    const events = new EventBridgeClient(clientConfig);
-    sqs = new SQSClient(clientConfig);
-    await events.send(new CreateEventBusCommand({ Name: 'keyless-alerts' }));
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'keyless-alerts' }))).QueueUrl;
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await events.send(
-      new PutRuleCommand({
-        Name: 'copy',
-        EventBusName: 'keyless-alerts',
-        EventPattern: JSON.stringify({ source: ['dcs-task-cleanup'] }),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: 'copy',
-        EventBusName: 'keyless-alerts',
-        Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
-      }),
-    );
+    route = await alertRoute(moto, 'keyless-alerts');
   });
   afterAll(async () => {
     process.env = { ...savedEnv };
@@ -465,7 +428,7 @@ describe('the Lambda handler, keyless (built bundle)', () => {
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
-        ALERT_EVENT_BUS: 'keyless-alerts',
+        ALERT_EVENT_BUS: route.bus,
         CLEANUP_CONFIG: JSON.stringify(configFor(sim.endpoint, [A, B], { accounts: { default: source } })),
         POWERTOOLS_DEV: 'false',
         ...env,
@@ -475,36 +438,22 @@ describe('the Lambda handler, keyless (built bundle)', () => {
         handler: (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
       };
       const output: string[] = [];
-      const writes = [process.stdout.write, process.stderr.write];
-      const capture = (chunk: unknown) => {
-        output.push(String(chunk));
-        return true;
-      };
-      process.stdout.write = capture as typeof process.stdout.write;
-      process.stderr.write = capture as typeof process.stderr.write;
-      let summary: Record<string, unknown>;
-      try {
-        summary = await handler(
-          { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
-          {
-            functionName: 'dcs-task-cleanup',
-            invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:dcs-task-cleanup',
-            awsRequestId: 'keyless',
-            getRemainingTimeInMillis: () => 120_000,
-          },
-        );
-      } finally {
-        [process.stdout.write, process.stderr.write] = writes as [
-          typeof process.stdout.write,
-          typeof process.stderr.write,
-        ];
-      }
+      const summary = await capturingOutput(
+        () =>
+          handler(
+            { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
+            {
+              functionName: 'dcs-task-cleanup',
+              invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:dcs-task-cleanup',
+              awsRequestId: 'keyless',
+              getRemainingTimeInMillis: () => 120_000,
+            },
+          ),
+        output,
+      );
       expect(summary).toMatchObject({ status: 'ok', totals: { deleted: 10 } });
       expect(sim.identity.issued).toHaveLength(1);
-      const received = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      const published = (received.Messages ?? []).map((message) => message.Body ?? '');
+      const published = (await route.received()).map((event) => JSON.stringify(event));
       expect(published.length).toBeGreaterThan(0);
       // The run's metrics (EMF) and logs are in the output.
       expect(output.join('')).toContain('"run finished"');

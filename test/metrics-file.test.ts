@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { runMetrics } from '../src/report/metrics.js';
 import { METRIC_PREFIX, snakeCase } from '../src/report/prometheus.js';
+import { zeroStats } from '../src/report/reporter.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
   CREDENTIALS_ENV,
@@ -120,15 +121,7 @@ describe('--metrics-file', () => {
 
   it('names every EMF metric, prefixed, counts as counters with _total', async () => {
     const summary = runSummary([]);
-    const stats = {
-      requests: 0,
-      retries: 0,
-      throttled: 0,
-      authFailures: 0,
-      identityRequests: 0,
-      credentialRefreshes: 0,
-      durationMs: 1500,
-    };
+    const stats = { ...zeroStats(), durationMs: 1500 };
     const metricsDir = mkdtempSync(join(dir, 'names-'));
     const { writeMetricsFile } = await import('../src/cli/metrics-file.js');
     await writeMetricsFile(join(metricsDir, 'x.prom'), summary, stats);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { prometheusText } from '../src/report/prometheus.js';
+import { zeroStats } from '../src/report/reporter.js';
 import { ROOT, runSummary } from './helpers.js';
 
 const execute = promisify(execFile);
@@ -35,15 +36,7 @@ describe('deploy/prometheus/alerts.yml', () => {
     const { readFileSync } = await import('node:fs');
     const rules = readFileSync(join(RULES, 'alerts.yml'), 'utf8');
     const used = new Set([...rules.matchAll(/\b(dcs_task_cleanup_[a-z_]+)/g)].map((match) => match[1]));
-    const written = prometheusText(runSummary([]), {
-      requests: 0,
-      retries: 0,
-      throttled: 0,
-      authFailures: 0,
-      identityRequests: 0,
-      credentialRefreshes: 0,
-      durationMs: 0,
-    });
+    const written = prometheusText(runSummary([]), zeroStats());
     for (const name of used) expect(written).toMatch(new RegExp(`^${name}[ {]`, 'm'));
   });
 });

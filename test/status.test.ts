@@ -9,6 +9,7 @@ import { EXIT, exitCodeOf, PARTIAL_EXIT_CODE } from '../src/cli/main.js';
 import { run } from '../src/engine/run.js';
 import { alertEvents, COMPLETED, FAILED } from '../src/report/events.js';
 import { prometheusText } from '../src/report/prometheus.js';
+import { zeroStats } from '../src/report/reporter.js';
 import { runOutcome } from '../src/report/table.js';
 import type { DcsSimulator } from '../src/simulator/server.js';
 import {
@@ -34,15 +35,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const A = instanceId(1);
 const B = instanceId(2);
-const stats = {
-  requests: 1,
-  retries: 0,
-  throttled: 0,
-  authFailures: 0,
-  identityRequests: 0,
-  credentialRefreshes: 0,
-  durationMs: 1,
-};
+const stats = { ...zeroStats(), requests: 1, durationMs: 1 };
 
 describe('the status of a real run', () => {
   it('ok: complete and nothing failed; a cap that defers work is still ok', async () => {

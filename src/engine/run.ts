@@ -7,7 +7,7 @@ import { discover } from '../discover/discover.js';
 import type { Config, Target } from '../model/config.js';
 import { DEFER_REASONS, INCOMPLETE_ELSE, NOT_SENT_REASONS, type NotSentReason } from '../model/reasons.js';
 import type { RunRequest } from '../model/run-request.js';
-import type { RunReporter, RunStats } from '../report/reporter.js';
+import { type RunReporter, type RunStats, zeroStats } from '../report/reporter.js';
 import { type RunStatus, type RunSummary, sumCounters } from '../report/summary.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { cleanInstance, type InstanceResult } from './instance.js';
@@ -48,15 +48,7 @@ export async function run(config: Config, request: RunRequest, deps: RunDeps): P
   const dryRun = request.dryRun ?? config.dryRun;
   const startedAt = clock.now();
   const deadline = request.timeBudgetMs === undefined ? undefined : startedAt + request.timeBudgetMs;
-  const stats: RunStats = {
-    requests: 0,
-    retries: 0,
-    throttled: 0,
-    authFailures: 0,
-    identityRequests: 0,
-    credentialRefreshes: 0,
-    durationMs: 0,
-  };
+  const stats: RunStats = zeroStats();
   const client = deps.dcs({
     limits: config.limits,
     clock,

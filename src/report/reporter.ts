@@ -23,6 +23,19 @@ export interface RunStats {
   durationMs: number;
 }
 
+/** A run's stats before its first request. */
+export function zeroStats(): RunStats {
+  return {
+    requests: 0,
+    retries: 0,
+    throttled: 0,
+    authFailures: 0,
+    identityRequests: 0,
+    credentialRefreshes: 0,
+    durationMs: 0,
+  };
+}
+
 /**
  * Why stale tasks were left for the next run: over maxDeletesPerInstance, the time budget, a stop (signal or
  * the account's 401s), or their endpoint found down.
