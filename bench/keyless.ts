@@ -1,7 +1,6 @@
 // §16: the wall time of a keyless run (oidc from a token file, through the simulator's IAM STS) against a keyed
 // one on the same fleet, and a run several credential lifetimes long: its identity requests and renewals.
 
-import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DcsSimulator, SimulatorOptions } from '../src/simulator/server.js';
