@@ -1,6 +1,6 @@
 // §16: the wall time of a keyless run (oidc from a token file, through the simulator's IAM STS) against a keyed
 // one on the same fleet, and a run several credential lifetimes long: its identity requests and renewals.
-
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DcsSimulator, SimulatorOptions } from '../src/simulator/server.js';
@@ -39,10 +39,10 @@ async function measure(
     ...options,
     ...(keyless ? { credentials: [], identity: options.identity ?? {} } : {}),
   });
+  const tokenFile = join(tmpdir(), `dcs-bench-token-${process.pid}-${Date.now()}`);
   try {
     let config: unknown = fleetConfig(simulator.endpoint, ids, limits);
     if (keyless) {
-      const tokenFile = join(tmpdir(), `dcs-bench-token-${process.pid}-${Date.now()}`);
       await simulator.identity.writeTokenFile(tokenFile, { sub: 'bench', lifetimeSeconds: 3600 });
       config = keylessConfig(simulator, ids, limits, tokenFile);
     }
@@ -57,6 +57,7 @@ async function measure(
       unauthorized: simulator.countByStatus()[401] ?? 0,
     };
   } finally {
+    rmSync(tokenFile, { force: true });
     await simulator.stop();
   }
 }
