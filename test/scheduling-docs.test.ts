@@ -67,13 +67,18 @@ describe('docs/scheduling.md step by step', () => {
     expect(BLOCKS[2]).toContain('/etc/cron.d/dcs-task-cleanup');
   });
 
-  it.skipIf(!canOverlay || !hasTools)(
-    'runs as written on a host whose npm prefix is /usr: the units verify, the cron line cleans, the log rotates (skipped only where no mount namespace can be made)',
-    async () => {
+  it.skipIf(!canOverlay || !hasTools).each([
+    ['with', 'mkdir -p /var/lib/prometheus/node-exporter'],
+    ['without', 'rm -rf /var/lib/prometheus/node-exporter'],
+  ])(
+    'runs as written on a host whose npm prefix is /usr, %s node_exporter: the units verify, the cron line cleans, the log rotates (skipped only where no mount namespace can be made)',
+    async (exporter, prepare) => {
+      await simulator?.stop();
       simulator = await startSimulator();
       seed(simulator, A, tasks(5, { ageDays: 10 }));
-      const host = join(dir, 'host');
-      const out = join(dir, 'out');
+      const root = mkdtempSync(join(dir, `${exporter}-`));
+      const host = join(root, 'host');
+      const out = join(root, 'out');
       for (const path of [host, out]) mkdirSync(path, { recursive: true });
       await execute('npm', ['pack', '--ignore-scripts', '--pack-destination', host], { cwd: ROOT });
       writeFileSync(join(host, 'cleanup.json'), JSON.stringify(configFor(simulator.endpoint, [A])));
@@ -81,7 +86,7 @@ describe('docs/scheduling.md step by step', () => {
       writeFileSync(join(host, 'env'), `CLOUD_SDK_AK=${CREDENTIALS.ak}\nCLOUD_SDK_SK=${CREDENTIALS.sk}\n`);
       // systemd is not PID 1 here: daemon-reload has nothing to reload, and `enable --now` enables the
       // timer in the file system (systemctl --root), as systemd would before starting it.
-      const shim = join(dir, 'shim');
+      const shim = join(root, 'shim');
       mkdirSync(shim);
       writeFileSync(
         join(shim, 'systemctl'),
@@ -97,12 +102,14 @@ describe('docs/scheduling.md step by step', () => {
         { mode: 0o755 },
       );
       const mounts = OVERLAID.map((top) => {
-        for (const part of ['upper', 'work']) mkdirSync(join(dir, `${part}-${top}`));
-        return `mount -t overlay overlay -o lowerdir=/${top},upperdir=${dir}/upper-${top},workdir=${dir}/work-${top} /${top}`;
+        for (const part of ['upper', 'work']) mkdirSync(join(root, `${part}-${top}`));
+        return `mount -t overlay overlay -o lowerdir=/${top},upperdir=${root}/upper-${top},workdir=${root}/work-${top} /${top}`;
       });
       const script = [
         'set -eu',
         ...mounts,
+        // node_exporter's textfile directory there or not, whatever this host has.
+        prepare,
         `out=${out}`,
         `cd ${host}`,
         `PATH=${shim}:$PATH`,
@@ -110,7 +117,7 @@ describe('docs/scheduling.md step by step', () => {
         AFTERWARDS,
       ].join('\n');
       await execute('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], {
-        env: { ...process.env, npm_config_offline: 'true', npm_config_cache: join(dir, 'npm-cache') },
+        env: { ...process.env, npm_config_offline: 'true', npm_config_cache: join(root, 'npm-cache') },
       });
 
       // Debian's npm prefix: the CLI in /usr/bin, where the bare ExecStart finds it.
@@ -119,7 +126,7 @@ describe('docs/scheduling.md step by step', () => {
       expect(simulator.tasks(PROJECT, A)).toHaveLength(0);
       const log = readFileSync(join(out, 'cron.log'), 'utf8').trim().split('\n');
       const records = log.map(
-        (line) => JSON.parse(line) as { message: string; summary?: { status: string } },
+        (line) => JSON.parse(line) as { level: string; message: string; summary?: { status: string } },
       );
       expect(records.at(-1)).toMatchObject({ message: 'run finished', summary: { status: 'ok' } });
       expect(readFileSync(join(out, 'modes'), 'utf8').trim().split('\n')).toEqual([
@@ -127,13 +134,20 @@ describe('docs/scheduling.md step by step', () => {
         'root:root 600',
         'dcs-task-cleanup:dcs-task-cleanup 750',
       ]);
-      const metrics = join(dir, 'upper-var/lib/prometheus/node-exporter/dcs-task-cleanup.prom');
-      if (existsSync('/var/lib/prometheus/node-exporter'))
+      const metrics = join(root, 'upper-var/lib/prometheus/node-exporter/dcs-task-cleanup.prom');
+      const warned = records.filter((record) => record.level === 'WARN').map((record) => record.message);
+      if (exporter === 'with') {
         expect(readFileSync(metrics, 'utf8')).toMatch(/^dcs_task_cleanup_last_run_status\{status="ok"\} 1$/m);
+        expect(warned).toEqual([]);
+      } else {
+        // Without node_exporter: the run cleans all the same, with one WARN.
+        expect(existsSync(metrics)).toBe(false);
+        expect(warned).toEqual(['metrics not written: their directory is missing']);
+      }
       expect(readFileSync(join(out, 'rotated'), 'utf8').split('\n')).toContain('cron.log.1.gz');
       // The host itself is untouched: everything landed in the overlays.
       expect(existsSync('/etc/cron.d/dcs-task-cleanup')).toBe(false);
-      expect(existsSync(join(dir, 'upper-usr/bin/dcs-task-cleanup'))).toBe(true);
+      expect(existsSync(join(root, 'upper-usr/bin/dcs-task-cleanup'))).toBe(true);
     },
     120_000,
   );
