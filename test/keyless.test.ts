@@ -309,6 +309,21 @@ describe('hostile identity answers: a clear error, nothing sent with bad credent
     ],
     ['an expiry that does not parse', valid('tomorrow at noon'), /expiry is not an ISO 8601 time/],
     [
+      'a security token with a line break (a header injection)',
+      {
+        status: 200,
+        body: {
+          credential: {
+            access: 'TMP',
+            secret: 'hostile-secret-key',
+            securitytoken: 'hostile-token\r\nX-Injected: 1',
+            expires_at: '2030-01-01T00:00:00Z',
+          },
+        },
+      },
+      /credential\.securitytoken holds characters a header cannot carry/,
+    ],
+    [
       'no secret',
       { status: 200, body: { credential: { access: 'TMP', expires_at: '2030-01-01T00:00:00Z' } } },
       /credential\.secret is missing/,

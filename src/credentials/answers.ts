@@ -6,6 +6,8 @@ import type { IssuedCredentials } from './refresh.js';
 
 /** ISO 8601 date and time with seconds, optional fraction, and a zone: what each source sends. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** Printable ASCII without spaces: what an AK, SK or security token is, and what a header can carry. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
 /** Expiries further ahead are refused: no source issues credentials for longer (OIDC: 12 h; FunctionGraph: 24 h). */
 export const MAX_CREDENTIAL_LIFETIME_MS = 7 * 86_400_000;
 
@@ -73,6 +75,12 @@ export function parseCredentials(
     const value = object[name];
     if (typeof value !== 'string' || value.length === 0)
       throw new CredentialsError(`${what}: ${shape.object}.${name} is missing or not a string`, false);
+    // Each part goes into a request header (Authorization, X-Security-Token): nothing that could split one.
+    if (!HEADER_SAFE.test(value))
+      throw new CredentialsError(
+        `${what}: ${shape.object}.${name} holds characters a header cannot carry`,
+        false,
+      );
     return value;
   };
   const [sk, securityToken] = [part(shape.sk), part(shape.securityToken)];
