@@ -9,13 +9,6 @@ export interface Credentials {
 /** Long-lived keys by account name (the environment, a credentials file, the Lambda's secret). */
 export type Accounts = ReadonlyMap<string, Credentials>;
 
-/** Every secret of every account, for redaction. */
-export function secretsOf(accounts: Accounts): string[] {
-  return [...accounts.values()].flatMap((credentials) =>
-    credentials.securityToken ? [credentials.sk, credentials.securityToken] : [credentials.sk],
-  );
-}
-
 /** Where an id token for IAM's AssumeAgencyWithOIDC comes from. */
 export type IdTokenSource =
   | { file: string }
