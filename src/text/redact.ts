@@ -15,19 +15,31 @@ const ECHOED: [RegExp, string][] = [
 
 /**
  * Replaces every occurrence of the given secrets (SK, security token) and every echoed signature in a text.
- * Secrets given as a function are asked for at each text: temporary credentials arrive during a run.
+ * Secrets given as a function are asked for at each text: temporary credentials arrive during a run. The
+ * secrets are one pattern, made again only when their list has grown (lists of secrets only ever grow), so
+ * a text costs one scan however many credentials a long run was given.
  */
 export function redactor(
   secrets: readonly (string | undefined)[] | (() => readonly (string | undefined)[]),
 ): (text: string) => string {
-  const valuesOf = (list: readonly (string | undefined)[]) =>
-    list.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4);
-  const fixed = typeof secrets === 'function' ? undefined : valuesOf(secrets);
+  const listed = typeof secrets === 'function' ? secrets : () => secrets;
+  let compiled: { count: number; pattern: RegExp | undefined } | undefined;
   return (text) => {
-    const values = fixed ?? valuesOf((secrets as () => readonly (string | undefined)[])());
-    const bySecret = values.reduce((out, secret) => out.split(secret).join(REDACTED), text);
+    const values = listed();
+    if (compiled?.count !== values.length)
+      compiled = { count: values.length, pattern: secretPattern(values) };
+    const bySecret = compiled.pattern ? text.replace(compiled.pattern, REDACTED) : text;
     return ECHOED.reduce((out, [shape, replacement]) => out.replace(shape, replacement), bySecret);
   };
+}
+
+/** Every secret of 4 characters or more, the longest first (a secret inside another goes with it). */
+function secretPattern(values: readonly (string | undefined)[]): RegExp | undefined {
+  const usable = [
+    ...new Set(values.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4)),
+  ].sort((a, b) => b.length - a.length);
+  if (usable.length === 0) return undefined;
+  return new RegExp(usable.map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
 }
 
 /**
