@@ -1,6 +1,7 @@
 // The renewal rules of temporary credentials (src/credentials/refresh.ts), on a fake clock: when a renewal
 // starts, that there is one at a time, what a failure does before and after expiry, and a 401's renewal.
 import { describe, expect, it } from 'vitest';
+import { MAX_RENEWALS } from '../src/bounds/limits.js';
 import { CredentialsError, CredentialsUnavailableError } from '../src/credentials/errors.js';
 import {
   type Fetch,
@@ -167,6 +168,27 @@ describe('RefreshingCredentials', () => {
     // Refused credentials are not used again even though their expiry is far: the account stops.
     state.fail = () => permanent();
     await expect(account.renew(renewed[0] as never)).rejects.toBeInstanceOf(CredentialsUnavailableError);
+  });
+
+  it('a source whose credentials expire at once is renewed at most MAX_RENEWALS times a run, then the account stops', async () => {
+    const clock = fakeClock();
+    const { fetch, state } = source(clock, 10);
+    const account = new RefreshingCredentials('ecs-agency', fetch, clock, { attempts: 1, backoffMs: 0 });
+    let error: unknown;
+    for (let request = 0; request < 3 * MAX_RENEWALS && !error; request++) {
+      clock.nowMs += 6;
+      error = await account.current().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    }
+    expect(error).toBeInstanceOf(CredentialsUnavailableError);
+    expect(account.unavailable).toBe(
+      `credentials unavailable: ecs-agency: renewed ${MAX_RENEWALS} times in one run (its credentials last 10 ms): not renewed again`,
+    );
+    expect(state.calls).toBe(MAX_RENEWALS);
+    // What it keeps to redact is bounded with it: an SK, a token and an id token a renewal.
+    expect(account.secrets().length).toBe(3 * MAX_RENEWALS);
   });
 
   it('long-lived keys are what they are: nothing to renew, nothing temporary', async () => {

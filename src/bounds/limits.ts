@@ -37,6 +37,11 @@ export const MAX_CONFLICTS = 100;
 export const MAX_SELECTED_INSTANCES = 20_000;
 /** Bytes of listing pages held at once by a run, whatever the number of instances listing. */
 export const LISTING_BYTES_HELD = 32 * MiB;
+/**
+ * Renewals of one account's temporary credentials in one run (a 14-hour run with 15-minute credentials needs
+ * about 110): a source whose credentials expire at once costs no request, memory or redaction per request.
+ */
+export const MAX_RENEWALS = 1_000;
 
 // Output does not grow with the backlog.
 

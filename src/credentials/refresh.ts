@@ -1,5 +1,6 @@
 // An account's credentials as the signer asks for them (docs/credentials.md): long-lived keys as they are, or
 // temporary ones from a source, cached, renewed before they run short, one renewal at a time.
+import { MAX_RENEWALS } from '../bounds/limits.js';
 import type { Credentials, SourceName } from '../model/credentials.js';
 import type { Clock } from '../time/clock.js';
 import { CredentialsError, CredentialsUnavailableError } from './errors.js';
@@ -179,6 +180,13 @@ export class RefreshingCredentials implements AccountCredentials {
   }
 
   async #fetchWithRetries(): Promise<Held> {
+    if (this.counts.refreshes >= MAX_RENEWALS) {
+      const lifetime = this.#held ? `${this.#held.expiresAtMs - this.#held.obtainedAtMs} ms` : 'unknown';
+      throw new CredentialsError(
+        `renewed ${MAX_RENEWALS} times in one run (its credentials last ${lifetime}): not renewed again`,
+        false,
+      );
+    }
     for (let attempt = 1; ; attempt++) {
       this.counts.requests++;
       try {
