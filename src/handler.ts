@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { InputError } from './config/errors.js';
-import { type CredentialSet, credentialSet, secretsOfSet } from './credentials/accounts.js';
+import { type CredentialSet, secretsOfSet, withCredentials } from './credentials/accounts.js';
 import type { DoctorReport } from './doctor/doctor.js';
 import { type Invocation, parseInvocation } from './lambda/invocation.js';
 import { LambdaLogger } from './lambda/logger.js';
@@ -27,17 +27,14 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
   try {
     config ??= loadConfig(process.env);
     const invocation = parseInvocation(event);
-    const keys = await loadAccounts(process.env, await config);
+    const loaded = await config;
+    const keys = await loadAccounts(process.env, loaded);
     // Temporary credentials (the config's `accounts`) are fetched when first needed, per invocation.
-    const credentials = credentialSet(keys, (await config).sources, { env: process.env });
-    const { accounts } = credentials;
-    const redact = redactor(() => secretsOfSet(accounts));
-    logger.redactWith(redact);
-    try {
-      return await invoke(invocation, await config, accounts, redact, context);
-    } finally {
-      await credentials.close();
-    }
+    return await withCredentials(keys, loaded.sources, { env: process.env }, (accounts) => {
+      const redact = redactor(() => secretsOfSet(accounts));
+      logger.redactWith(redact);
+      return invoke(invocation, loaded, accounts, redact, context);
+    });
   } catch (error) {
     if (error instanceof InputError)
       logger.error('invocation rejected: nothing was sent', { issues: error.issues });

@@ -2,7 +2,7 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import { InputError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
-import { type AccountsIn, asCredentialSet, credentialSet, secretsOfSet } from '../credentials/accounts.js';
+import { type AccountsIn, asCredentialSet, secretsOfSet, withCredentials } from '../credentials/accounts.js';
 import { connectDcs } from '../dcs/client.js';
 import { run } from '../engine/run.js';
 import { accountsUsed, type Config } from '../model/config.js';
@@ -83,12 +83,9 @@ async function execute(command: Command, io: CliIo): Promise<number> {
     case 'doctor': {
       const config = await loadConfigFile(command.configPath, io.stdin);
       const { accounts: keys, warnings } = await loadAccounts(config, command.credentialsPath, io.env);
-      const credentials = credentialSet(keys, config.sources, { env: io.env });
-      try {
-        return await doctorCommand(config, credentials.accounts, command, io, warnings);
-      } finally {
-        await credentials.close();
-      }
+      return withCredentials(keys, config.sources, { env: io.env }, (accounts) =>
+        doctorCommand(config, accounts, command, io, warnings),
+      );
     }
     case 'run': {
       const config = await loadConfigFile(command.configPath, io.stdin);
@@ -102,16 +99,13 @@ async function execute(command: Command, io: CliIo): Promise<number> {
               warning: undefined,
             }));
       const all = metrics.warning ? [...warnings, metrics.warning] : warnings;
-      const credentials = credentialSet(keys, config.sources, { env: io.env });
-      try {
-        return await runAndReport(config, command.request, credentials.accounts, command.output, io, all, {
+      return withCredentials(keys, config.sources, { env: io.env }, (accounts) =>
+        runAndReport(config, command.request, accounts, command.output, io, all, {
           metricsFile: metrics.path,
           metricsPush: command.metricsPush,
           partialExitCode: command.partialExitCode,
-        });
-      } finally {
-        await credentials.close();
-      }
+        }),
+      );
     }
     case 'simulate': {
       const demo = await startDemo();

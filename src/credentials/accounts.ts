@@ -58,6 +58,21 @@ export function credentialSet(
   return { accounts, close: () => dispatcher.close() };
 }
 
+/** `use` with the run's credentials; the identity calls' connections end after it, however it ends. */
+export async function withCredentials<T>(
+  keys: Accounts,
+  sources: ReadonlyMap<string, CredentialSource>,
+  settings: SourceSettings,
+  use: (accounts: CredentialSet) => Promise<T>,
+): Promise<T> {
+  const { accounts, close } = credentialSet(keys, sources, settings);
+  try {
+    return await use(accounts);
+  } finally {
+    await close();
+  }
+}
+
 /** Every secret every account has handed out so far (for a redactor that asks at each text). */
 export function secretsOfSet(accounts: CredentialSet): string[] {
   return [...accounts.values()].flatMap((account) => account.secrets());
