@@ -1,5 +1,6 @@
 // doctor's `credentials` check per account (§16): the source, the expiry, agency and subject of temporary
 // credentials, and each diagnosis a source can need, against the simulator's identity endpoints.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,30 @@ describe('doctor: credentials', () => {
       () => ({}),
       {},
       /idToken\.file: cannot read .*no-such-token: ENOENT/,
+      /Check the id token/,
+    ],
+    [
+      'a token file that is a FIFO (never waited on)',
+      (sim: DcsSimulator) => {
+        const file = join(dir, 'token-fifo');
+        execFileSync('mkfifo', [file]);
+        return oidc(sim, file);
+      },
+      () => ({}),
+      {},
+      /idToken\.file: .*token-fifo is not a regular file/,
+      /Check the id token/,
+    ],
+    [
+      'a token file larger than any token (never read into memory)',
+      (sim: DcsSimulator) => {
+        const file = join(dir, 'token-huge');
+        writeFileSync(file, 'x'.repeat(1024 * 1024));
+        return oidc(sim, file);
+      },
+      () => ({}),
+      {},
+      /idToken\.file: .*token-huge is larger than 65536 bytes/,
       /Check the id token/,
     ],
     [

@@ -42,6 +42,8 @@ export const LISTING_BYTES_HELD = 32 * MiB;
  * about 110): a source whose credentials expire at once costs no request, memory or redaction per request.
  */
 export const MAX_RENEWALS = 1_000;
+/** A token file (an id token, a pod's token) is read only up to this: IAM takes id tokens of 20,000 characters. */
+export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 
 // Output does not grow with the backlog.
 

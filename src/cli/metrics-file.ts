@@ -4,9 +4,10 @@
 
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
+import { access, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../config/errors.js';
+import { readRegularFile } from '../files/regular-file.js';
 import { MiB } from '../http/body.js';
 import { prometheusText, readCounters } from '../report/prometheus.js';
 import type { RunStats } from '../report/reporter.js';
@@ -92,20 +93,11 @@ export async function writeMetricsFile(path: string, summary: RunSummary, stats:
 
 /** The counters of the file to replace, read only if it is a regular file (opened without blocking). */
 async function readPrevious(path: string): Promise<Map<string, number>> {
-  let handle: FileHandle;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const read = await readRegularFile(path, MiB);
+    return 'text' in read ? readCounters(read.text) : new Map();
   } catch {
     return new Map();
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile() || info.size > MiB) return new Map();
-    return readCounters(await handle.readFile('utf8'));
-  } catch {
-    return new Map();
-  } finally {
-    await handle.close();
   }
 }
 

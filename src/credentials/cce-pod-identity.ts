@@ -1,6 +1,7 @@
 // A CCE pod's identity (docs/credentials.md, dcs-api.md §10.5): the pod-identity agent trades the pod's
 // projected token for the agency's temporary credentials.
-import { readFile } from 'node:fs/promises';
+import { MAX_TOKEN_FILE_BYTES } from '../bounds/limits.js';
+import { readRegularFile } from '../files/regular-file.js';
 import type { Clock } from '../time/clock.js';
 import { ANSWER_SHAPES, parseCredentials } from './answers.js';
 import { CredentialsError } from './errors.js';
@@ -48,11 +49,14 @@ export function ccePodIdentity(call: IdentityCall, env: Env, clock: Clock): Fetc
   };
 }
 
-/** A token file's contents, trimmed; a clear error when it is missing, unreadable or empty. */
+/**
+ * A token file's contents, trimmed; a clear error when it is missing, unreadable, empty, not a regular file or
+ * larger than a token can be (IAM takes 20,000 characters; a FIFO or /dev/zero is never read).
+ */
 export async function readToken(path: string, field: string): Promise<string> {
-  let text: string;
+  let read: Awaited<ReturnType<typeof readRegularFile>>;
   try {
-    text = await readFile(path, 'utf8');
+    read = await readRegularFile(path, MAX_TOKEN_FILE_BYTES);
   } catch (error) {
     throw new CredentialsError(
       `${field}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
@@ -60,7 +64,8 @@ export async function readToken(path: string, field: string): Promise<string> {
       { cause: error },
     );
   }
-  const token = text.trim();
+  if ('refused' in read) throw new CredentialsError(`${field}: ${path} ${read.refused}`, false);
+  const token = read.text.trim();
   if (!token) throw new CredentialsError(`${field}: ${path} is empty`, false);
   return token;
 }
