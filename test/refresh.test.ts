@@ -126,6 +126,16 @@ describe('RefreshingCredentials', () => {
     expect(other.state.calls).toBe(1);
   });
 
+  it('by default: 3 attempts, 1 s then 2 s apart', async () => {
+    const clock = fakeClock();
+    const { fetch, state } = source(clock, HOUR);
+    state.fail = () => transient();
+    const account = new RefreshingCredentials('oidc', fetch, clock);
+    await expect(account.current()).rejects.toBeInstanceOf(CredentialsUnavailableError);
+    expect(state.calls).toBe(3);
+    expect(clock.slept).toEqual([1_000, 2_000]);
+  });
+
   it('a failed renewal goes on with valid credentials; once they expired the account stops for good', async () => {
     const clock = fakeClock();
     const { fetch, state } = source(clock, 10_000);

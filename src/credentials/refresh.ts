@@ -180,10 +180,11 @@ export class RefreshingCredentials implements AccountCredentials {
   }
 
   async #fetchWithRetries(): Promise<Held> {
-    if (this.counts.refreshes >= MAX_RENEWALS) {
-      const lifetime = this.#held ? `${this.#held.expiresAtMs - this.#held.obtainedAtMs} ms` : 'unknown';
+    // A renewal count at the bound means credentials are held: their lifetime says why.
+    const held = this.#held;
+    if (held && this.counts.refreshes >= MAX_RENEWALS) {
       throw new CredentialsError(
-        `renewed ${MAX_RENEWALS} times in one run (its credentials last ${lifetime}): not renewed again`,
+        `renewed ${MAX_RENEWALS} times in one run (its credentials last ${held.expiresAtMs - held.obtainedAtMs} ms): not renewed again`,
         false,
       );
     }
